@@ -1,0 +1,1650 @@
+package flagkit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Attribute conditions (the operators) and cohorts.
+//
+// A condition tests one attribute of the subject with one operator; a block
+// is an AND of conditions; a `when` is an OR of blocks; a cohort is a `when`,
+// optionally narrowed to the members of any of its parent cohorts.
+//
+// Operators and their operands:
+//
+//   - eq, in: the attribute equals an operand (any of them, for a list);
+//     ne, not_in: it equals none of them. eq and in are the same operator
+//     (so are ne and not_in): both take one value or a list. Operands are
+//     typed as the document writes them: a plain 3 is a number, "3" a string,
+//     true a boolean; a list may mix kinds. A null operand is an error (use
+//     exists: false). Strings equal strings, booleans booleans, numbers
+//     numbers: the string "3" never equals the number 3, and true never
+//     equals 1. in: [] never matches; not_in: [] matches any present value.
+//   - lt, lte, gt, gte: numeric order. Operands must be numbers (a quoted
+//     "3" is an error). A list means any of them, so lt: [3, 5] is lt: 5.
+//   - starts_with, ends_with, contains: the attribute (a string) starts
+//     with, ends with or contains any of the operands. An operand is used as
+//     text whatever its kind, so starts_with: 10 tests the prefix "10".
+//   - matches: RE2 syntax (Go's regexp), unanchored as regexp.MatchString:
+//     use ^ and $ to match the whole value. Patterns are at most 4096 bytes.
+//   - semver_eq, semver_lt, semver_lte, semver_gt, semver_gte: Semantic
+//     Versioning 2.0 precedence, pre-releases included, build metadata
+//     ignored. Minor and patch may be omitted (2.3 is 2.3.0, 2-rc is
+//     2.0.0-rc) and a leading v is accepted (v1.2.3). Numbers have no
+//     leading zeros. Operands are read from their text (semver_gte: 2.10 is
+//     2.10.0). Only a string attribute is compared as a version; one that is
+//     not a valid version never matches.
+//   - before, after: strictly earlier or later than the operand. Operands
+//     are RFC 3339 times with an offset (2026-12-01T09:00:00Z) or Unix
+//     seconds (1764579600, possibly fractional). Attributes are a
+//     time.Time, an RFC 3339 string, or a number of Unix seconds. Note that
+//     LaunchDarkly reads numbers as Unix milliseconds; flagkit reads seconds.
+//     An operand must lie in the years 0001 to 9999, so a millisecond
+//     timestamp written by mistake is rejected at load (an attribute in
+//     milliseconds reads as a date far in the future). A string of digits is
+//     not a time in an attribute.
+//   - in_cidr: the attribute, an IP address as a string or a netip.Addr, is
+//     inside any of the listed blocks (10.0.0.0/8, 2001:db8::/32; a bare
+//     address is a block of one). IPv4-mapped IPv6 addresses (::ffff:a.b.c.d)
+//     are compared as IPv4, in attributes and in operands; zones are ignored.
+//   - exists: true matches any present, non-nil value, including "" and an
+//     empty list; false matches a missing attribute or a nil value. The
+//     operand must be a plain true or false.
+//
+// The modifier ignore_case: true makes eq, ne, in, not_in, starts_with,
+// ends_with, contains and matches of its block compare with Unicode simple
+// case folding, as strings.EqualFold does: "ΣΑΣ" equals "σας" and the Kelvin
+// sign K equals k, but ß does not equal ss (that is full folding).
+//
+// Attribute values: string, bool, every int, uint and float kind,
+// json.Number (a number), time.Time, netip.Addr, and lists of them as
+// []string or []any. Named types (type Plan string), pointers, maps and other
+// slices ([]int) are none of these: they never match, except that ne and
+// not_in match them (they equal nothing) and exists sees them. Numbers
+// compare as numbers whatever their Go type, exactly (int64 1<<53+1 is not
+// float64 1<<53); float32 values compare by their exact binary value, so
+// float32(0.1) is not 0.1; whole numbers beyond int64 and uint64 (in
+// operands or json.Number) are read as float64. NaN is never equal, less or
+// greater than anything (so ne matches it). Strings are compared byte for
+// byte; invalid UTF-8 is compared as is (with ignore_case, each invalid byte
+// folds as U+FFFD, as in strings.EqualFold).
+//
+// A missing attribute, or a nil value, matches only exists: false. A value of
+// the wrong type for the operator never matches; ne and not_in are the
+// negation of eq and in for every present value, so they match a value of
+// another type (1 is "not equal" to "1"). A list attribute matches a positive
+// operator when any element does, and ne or not_in when no element is equal
+// or in the list; elements that are lists are not searched. The
+// pseudo-attribute key is always the subject's key. A subject's attribute
+// hides the client-wide default of the same name, unless its value is nil.
+//
+// Operands are checked when the document is loaded: a number, version, time,
+// regular expression or CIDR block that is not valid for its operator is an
+// error, and so is an unknown operator. Matching never fails, never panics
+// and never allocates.
+
+// scalarKind is how YAML 1.2's core schema types a plain scalar; quoted
+// scalars are always strings.
+type scalarKind uint8
+
+const (
+	scalarString scalarKind = iota // quoted, or plain text that is nothing else
+	scalarNumber                   // plain scalar matching the core schema's decimal int or float
+	scalarBool                     // plain true|True|TRUE|false|False|FALSE
+	scalarNull                     // plain null|Null|NULL|~ or empty
+)
+
+// String names the kind for error messages.
+func (k scalarKind) String() string {
+	switch k {
+	case scalarNumber:
+		return "number"
+	case scalarBool:
+		return "boolean"
+	case scalarNull:
+		return "null"
+	}
+	return "string"
+}
+
+// scalar is one operand value as written: its text and how the document
+// typed it.
+type scalar struct {
+	text string
+	kind scalarKind
+}
+
+// operand is an operator's argument: one scalar, or a list of them.
+type operand struct {
+	list  bool
+	items []scalar
+}
+
+// errUnknownOperator is wrapped by compileCondition's error for an operator
+// it does not know.
+var errUnknownOperator = errors.New("unknown operator")
+
+// itemError is an error in one item of a list operand; index is the item's
+// position, so the caller can point at its line. Its message is the item's
+// problem alone: the caller's path names the item.
+type itemError struct {
+	index int
+	err   error
+}
+
+func (e *itemError) Error() string { return e.err.Error() }
+func (e *itemError) Unwrap() error { return e.err }
+
+// opKind is a compiled operator. eq and in compile to opEq, ne and not_in
+// to opNe.
+type opKind uint8
+
+const (
+	opEq opKind = iota + 1
+	opNe
+	opLt
+	opLte
+	opGt
+	opGte
+	opStartsWith
+	opEndsWith
+	opContains
+	opMatches
+	opSemverEq
+	opSemverLt
+	opSemverLte
+	opSemverGt
+	opSemverGte
+	opBefore
+	opAfter
+	opInCIDR
+	opExists
+)
+
+// operatorNames lists the operators for error messages.
+const operatorNames = "eq, ne, in, not_in, lt, lte, gt, gte, starts_with, ends_with, contains, matches, " +
+	"semver_eq, semver_lt, semver_lte, semver_gt, semver_gte, before, after, in_cidr, exists"
+
+func operatorKind(name string) (opKind, bool) {
+	switch name {
+	case "eq", "in":
+		return opEq, true
+	case "ne", "not_in":
+		return opNe, true
+	case "lt":
+		return opLt, true
+	case "lte":
+		return opLte, true
+	case "gt":
+		return opGt, true
+	case "gte":
+		return opGte, true
+	case "starts_with":
+		return opStartsWith, true
+	case "ends_with":
+		return opEndsWith, true
+	case "contains":
+		return opContains, true
+	case "matches":
+		return opMatches, true
+	case "semver_eq":
+		return opSemverEq, true
+	case "semver_lt":
+		return opSemverLt, true
+	case "semver_lte":
+		return opSemverLte, true
+	case "semver_gt":
+		return opSemverGt, true
+	case "semver_gte":
+		return opSemverGte, true
+	case "before":
+		return opBefore, true
+	case "after":
+		return opAfter, true
+	case "in_cidr":
+		return opInCIDR, true
+	case "exists":
+		return opExists, true
+	}
+	return 0, false
+}
+
+const (
+	// maxPatternLen is the longest regular expression, in bytes.
+	maxPatternLen = 4096
+	// smallSet is the largest list of strings or integers searched by a
+	// scan; longer ones get a map.
+	smallSet = 8
+	// foldBufLen is the stack buffer for the case-folded key of an
+	// attribute; longer values are compared by a scan.
+	foldBufLen = 128
+)
+
+// condition is one compiled operator test on one attribute. Only the fields
+// of its operator are set.
+type condition struct {
+	attr       string
+	isKey      bool // attr == "key": the subject's key
+	op         opKind
+	ignoreCase bool
+	exists     bool // exists: the operand
+
+	// eq, ne (strs also for starts_with, ends_with, contains).
+	strs     []string            // operands as written
+	strSet   map[string]struct{} // len(strs) > smallSet: strs, or their fold keys with ignoreCase
+	ints     []int64             // whole-number operands within int64
+	intSet   map[int64]struct{}  // len(ints) > smallSet
+	nums     []condNum           // other numeric operands (fractions, beyond int64)
+	hasTrue  bool
+	hasFalse bool
+
+	bound   condNum          // lt, lte, gt, gte: the operand (the loosest of a list)
+	res     []*regexp.Regexp // matches
+	vers    []semver         // semver_*: all for semver_eq, the loosest for the others
+	instant unixInstant      // before, after: the loosest operand
+	nets    []netip.Prefix   // in_cidr
+}
+
+// compileCondition compiles one operator of one attribute's block, e.g. attr
+// "country", op "in", arg [NO, SE]. ignoreCase is the block's ignore_case
+// modifier. Errors are lowercase messages without prefix or position; a bad
+// item of a list is reported as an *itemError.
+func compileCondition(attr, op string, arg operand, ignoreCase bool) (condition, error) {
+	kind, ok := operatorKind(op)
+	if !ok {
+		return condition{}, fmt.Errorf("%w %q (want one of %s)", errUnknownOperator, op, operatorNames)
+	}
+	c := condition{attr: attr, isKey: attr == "key", op: kind, ignoreCase: ignoreCase}
+	if kind == opExists {
+		b, ok := false, false
+		if !arg.list && len(arg.items) == 1 && arg.items[0].kind == scalarBool {
+			b, ok = boolText(arg.items[0].text)
+		}
+		if !ok {
+			return condition{}, fmt.Errorf("exists needs true or false, found %s", describeOperand(arg))
+		}
+		c.exists = b
+		return c, nil
+	}
+	if len(arg.items) == 0 && kind != opEq && kind != opNe {
+		return condition{}, fmt.Errorf("%s needs at least one value", op)
+	}
+	for i, s := range arg.items {
+		if err := c.add(op, s, i); err != nil {
+			if arg.list {
+				return condition{}, &itemError{index: i, err: err}
+			}
+			return condition{}, err
+		}
+	}
+	if kind == opEq || kind == opNe {
+		c.finishSets()
+	}
+	return c, nil
+}
+
+// boolText reads a boolean as YAML 1.2's core schema writes one.
+func boolText(s string) (value, ok bool) {
+	switch s {
+	case "true", "True", "TRUE":
+		return true, true
+	case "false", "False", "FALSE":
+		return false, true
+	}
+	return false, false
+}
+
+// describeOperand shows an operand in an error message.
+func describeOperand(arg operand) string {
+	if arg.list {
+		return "a list"
+	}
+	if len(arg.items) != 1 {
+		return "nothing"
+	}
+	return describeScalar(arg.items[0])
+}
+
+func describeScalar(s scalar) string {
+	if s.kind == scalarNull {
+		return "null"
+	}
+	return s.kind.String() + " " + strconv.Quote(s.text)
+}
+
+// add compiles the i-th operand s into c.
+func (c *condition) add(op string, s scalar, i int) error {
+	if s.kind == scalarNull {
+		// Versions, times and blocks are read from the text, which then
+		// fails to parse with a message that shows it.
+		switch c.op {
+		case opEq, opNe:
+			return fmt.Errorf("%s cannot compare with null (use exists: false for a missing attribute)", op)
+		case opLt, opLte, opGt, opGte, opStartsWith, opEndsWith, opContains, opMatches:
+			return fmt.Errorf("%s needs a value, found null", op)
+		}
+	}
+	switch c.op {
+	case opEq, opNe:
+		switch s.kind {
+		case scalarString:
+			c.strs = append(c.strs, s.text)
+		case scalarBool:
+			b, ok := boolText(s.text)
+			switch {
+			case !ok:
+				return fmt.Errorf("%s: %s is not a boolean", op, strconv.Quote(s.text))
+			case b:
+				c.hasTrue = true
+			default:
+				c.hasFalse = true
+			}
+		case scalarNumber:
+			n, err := operandNumber(op, s)
+			if err != nil {
+				return err
+			}
+			if w, ok := n.whole(); ok {
+				c.ints = append(c.ints, w)
+			} else {
+				c.nums = append(c.nums, n)
+			}
+		}
+	case opLt, opLte, opGt, opGte:
+		if s.kind != scalarNumber {
+			return fmt.Errorf("%s needs a number, found %s (write numbers without quotes)", op, describeScalar(s))
+		}
+		n, err := operandNumber(op, s)
+		if err != nil {
+			return err
+		}
+		// Any of a list: the largest bound for lt/lte, the smallest for gt/gte.
+		if i == 0 || (c.op == opLt || c.op == opLte) == (cmpNum(n, c.bound) > 0) {
+			c.bound = n
+		}
+	case opStartsWith, opEndsWith, opContains:
+		c.strs = append(c.strs, s.text)
+	case opMatches:
+		re, err := compilePattern(s.text, c.ignoreCase)
+		if err != nil {
+			return err
+		}
+		c.res = append(c.res, re)
+	case opSemverEq, opSemverLt, opSemverLte, opSemverGt, opSemverGte:
+		v, ok := parseSemver(s.text)
+		if !ok {
+			return fmt.Errorf("%s is not a semantic version (want MAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD], numbers without leading zeros, an optional leading v)",
+				strconv.Quote(s.text))
+		}
+		switch {
+		case c.op == opSemverEq || i == 0:
+			c.vers = append(c.vers, v)
+		case (c.op == opSemverLt || c.op == opSemverLte) == (compareSemver(v, c.vers[0]) > 0):
+			c.vers[0] = v
+		}
+	case opBefore, opAfter:
+		t, err := parseInstant(s.text)
+		if err != nil {
+			return err
+		}
+		u := instantOfTime(t)
+		// Any of a list: the latest for before, the earliest for after.
+		if i == 0 || (c.op == opBefore) == (u.cmp(c.instant) > 0) {
+			c.instant = u
+		}
+	case opInCIDR:
+		p, err := parseBlock(s.text)
+		if err != nil {
+			return err
+		}
+		c.nets = append(c.nets, p)
+	}
+	return nil
+}
+
+// finishSets builds the maps of long eq/in lists.
+func (c *condition) finishSets() {
+	if len(c.strs) > smallSet {
+		c.strSet = make(map[string]struct{}, len(c.strs))
+		for _, s := range c.strs {
+			if c.ignoreCase {
+				s = string(appendFoldKey(nil, s))
+			}
+			c.strSet[s] = struct{}{}
+		}
+	}
+	if len(c.ints) > smallSet {
+		c.intSet = make(map[int64]struct{}, len(c.ints))
+		for _, n := range c.ints {
+			c.intSet[n] = struct{}{}
+		}
+	}
+}
+
+// operandNumber parses a number operand; it must be finite.
+func operandNumber(op string, s scalar) (condNum, error) {
+	n, ok := scanNumber(s.text)
+	if !ok {
+		return condNum{}, fmt.Errorf("%s: %s is not a number", op, strconv.Quote(s.text))
+	}
+	if n.kind == numFloat && (math.IsInf(n.f, 0) || math.IsNaN(n.f)) {
+		return condNum{}, fmt.Errorf("%s: %s is out of range", op, strconv.Quote(s.text))
+	}
+	return n, nil
+}
+
+// compilePattern compiles a matches operand.
+func compilePattern(pattern string, ignoreCase bool) (*regexp.Regexp, error) {
+	if len(pattern) > maxPatternLen {
+		return nil, fmt.Errorf("regular expression is %d bytes, over the limit of %d", len(pattern), maxPatternLen)
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		// The regexp error already quotes the pattern and says what is wrong.
+		return nil, fmt.Errorf("invalid regular expression: %v", err)
+	}
+	if ignoreCase {
+		// (?i) folds as strings.EqualFold does; it cannot make a valid
+		// pattern invalid.
+		return regexp.Compile("(?i)" + pattern)
+	}
+	return re, nil
+}
+
+// parseBlock parses an in_cidr operand: a CIDR block or a bare address.
+// IPv4-mapped IPv6 blocks of /96 or longer become IPv4 blocks.
+func parseBlock(text string) (netip.Prefix, error) {
+	var p netip.Prefix
+	if strings.IndexByte(text, '/') >= 0 {
+		var err error
+		if p, err = netip.ParsePrefix(text); err != nil {
+			return p, fmt.Errorf("%s is not a CIDR block (want 10.0.0.0/8 or 2001:db8::/32)", strconv.Quote(text))
+		}
+	} else {
+		a, err := netip.ParseAddr(text)
+		if err != nil || a.Zone() != "" {
+			return p, fmt.Errorf("%s is not an IP address or CIDR block (want 10.0.0.0/8 or 2001:db8::/32)", strconv.Quote(text))
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
+}
+
+// parseInstant parses a before/after operand: an RFC 3339 time with an
+// offset, or a decimal number of Unix seconds (possibly negative or
+// fractional), between years 0001 and 9999.
+func parseInstant(text string) (time.Time, error) {
+	if u, ok := parseRFC3339(text); ok {
+		return time.Unix(u.sec, int64(u.nsec)).UTC(), nil
+	}
+	n, ok := scanNumber(text)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%s is not a time (want RFC 3339 with an offset, such as 2026-12-01T09:00:00Z, or Unix seconds)",
+			strconv.Quote(text))
+	}
+	u, ok := n.instant()
+	if !ok || u.sec < minInstantSec || u.sec > maxInstantSec {
+		return time.Time{}, fmt.Errorf("%s is outside the years 0001 to 9999", strconv.Quote(text))
+	}
+	return time.Unix(u.sec, int64(u.nsec)).UTC(), nil
+}
+
+// The Unix seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const (
+	minInstantSec = -62135596800
+	maxInstantSec = 253402300799
+)
+
+// matchValue reports whether the attribute value v satisfies the condition;
+// present says whether the attribute exists, and a nil v counts as missing.
+// It never allocates and never panics; a value of a type the operator does
+// not compare never matches (ne and not_in: always matches).
+func (c *condition) matchValue(v any, present bool) bool {
+	if !present || v == nil {
+		return c.op == opExists && !c.exists
+	}
+	switch c.op {
+	case opExists:
+		return c.exists
+	case opNe:
+		return !c.matchAnyElem(v)
+	}
+	return c.matchAnyElem(v)
+}
+
+// matchKey is matchValue for the subject's key, without boxing it.
+func (c *condition) matchKey(key string) bool {
+	switch c.op {
+	case opExists:
+		return c.exists
+	case opNe:
+		return !c.matchString(key)
+	}
+	return c.matchString(key)
+}
+
+// matchAnyElem tests v, or any element of a list v, with the positive form
+// of the operator (eq for ne).
+func (c *condition) matchAnyElem(v any) bool {
+	switch x := v.(type) {
+	case []string:
+		for _, s := range x {
+			if c.matchString(s) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, e := range x {
+			if c.matchOne(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return c.matchOne(v)
+}
+
+// matchOne tests one non-list value with the positive form of the operator.
+func (c *condition) matchOne(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return c.matchString(x)
+	case bool:
+		return (c.op == opEq || c.op == opNe) && (x && c.hasTrue || !x && c.hasFalse)
+	case int:
+		return c.matchNum(intNum(int64(x)))
+	case int8:
+		return c.matchNum(intNum(int64(x)))
+	case int16:
+		return c.matchNum(intNum(int64(x)))
+	case int32:
+		return c.matchNum(intNum(int64(x)))
+	case int64:
+		return c.matchNum(intNum(x))
+	case uint:
+		return c.matchNum(uintNum(uint64(x)))
+	case uint8:
+		return c.matchNum(uintNum(uint64(x)))
+	case uint16:
+		return c.matchNum(uintNum(uint64(x)))
+	case uint32:
+		return c.matchNum(uintNum(uint64(x)))
+	case uint64:
+		return c.matchNum(uintNum(x))
+	case float32:
+		return c.matchNum(floatNum(float64(x)))
+	case float64:
+		return c.matchNum(floatNum(x))
+	case json.Number:
+		n, ok := scanNumber(string(x))
+		return ok && c.matchNum(n)
+	case time.Time:
+		return c.matchInstant(instantOfTime(x))
+	case netip.Addr:
+		return c.op == opInCIDR && c.containsAddr(x)
+	}
+	return false
+}
+
+// matchString tests a string attribute.
+func (c *condition) matchString(s string) bool {
+	switch c.op {
+	case opEq, opNe:
+		return c.hasString(s)
+	case opStartsWith:
+		for _, p := range c.strs {
+			if c.ignoreCase && hasPrefixFold(s, p) || !c.ignoreCase && strings.HasPrefix(s, p) {
+				return true
+			}
+		}
+	case opEndsWith:
+		for _, p := range c.strs {
+			if c.ignoreCase && hasSuffixFold(s, p) || !c.ignoreCase && strings.HasSuffix(s, p) {
+				return true
+			}
+		}
+	case opContains:
+		for _, p := range c.strs {
+			if c.ignoreCase && containsFold(s, p) || !c.ignoreCase && strings.Contains(s, p) {
+				return true
+			}
+		}
+	case opMatches:
+		for _, re := range c.res {
+			if re.MatchString(s) {
+				return true
+			}
+		}
+	case opSemverEq, opSemverLt, opSemverLte, opSemverGt, opSemverGte:
+		v, ok := parseSemver(s)
+		return ok && c.matchSemver(v)
+	case opBefore, opAfter:
+		u, ok := parseRFC3339(s)
+		return ok && c.matchInstant(u)
+	case opInCIDR:
+		a, ok := parseIP(s)
+		return ok && c.containsAddr(a)
+	}
+	return false
+}
+
+// hasString reports whether s is one of the eq/in strings.
+func (c *condition) hasString(s string) bool {
+	if !c.ignoreCase {
+		if c.strSet != nil {
+			_, ok := c.strSet[s]
+			return ok
+		}
+		for _, o := range c.strs {
+			if s == o {
+				return true
+			}
+		}
+		return false
+	}
+	if c.strSet != nil {
+		var buf [foldBufLen]byte
+		if key, ok := foldKey(buf[:0], s); ok {
+			_, ok := c.strSet[string(key)]
+			return ok
+		}
+	}
+	for _, o := range c.strs {
+		if strings.EqualFold(s, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchNum tests a numeric attribute.
+func (c *condition) matchNum(n condNum) bool {
+	if n.kind == numFloat && n.f != n.f { // NaN
+		return false
+	}
+	switch c.op {
+	case opEq, opNe:
+		return c.hasNum(n)
+	case opLt:
+		return cmpNum(n, c.bound) < 0
+	case opLte:
+		return cmpNum(n, c.bound) <= 0
+	case opGt:
+		return cmpNum(n, c.bound) > 0
+	case opGte:
+		return cmpNum(n, c.bound) >= 0
+	case opBefore, opAfter:
+		u, ok := n.instant()
+		return ok && c.matchInstant(u)
+	}
+	return false
+}
+
+// hasNum reports whether n (not NaN) equals one of the eq/in numbers.
+func (c *condition) hasNum(n condNum) bool {
+	if w, ok := n.whole(); ok {
+		if c.intSet != nil {
+			_, ok := c.intSet[w]
+			return ok
+		}
+		for _, o := range c.ints {
+			if o == w {
+				return true
+			}
+		}
+		return false // a whole number within int64 equals no other operand
+	}
+	for i := range c.nums {
+		if cmpNum(n, c.nums[i]) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *condition) matchSemver(v semver) bool {
+	switch c.op {
+	case opSemverEq:
+		for i := range c.vers {
+			if compareSemver(v, c.vers[i]) == 0 {
+				return true
+			}
+		}
+		return false
+	case opSemverLt:
+		return compareSemver(v, c.vers[0]) < 0
+	case opSemverLte:
+		return compareSemver(v, c.vers[0]) <= 0
+	case opSemverGt:
+		return compareSemver(v, c.vers[0]) > 0
+	case opSemverGte:
+		return compareSemver(v, c.vers[0]) >= 0
+	}
+	return false
+}
+
+func (c *condition) matchInstant(u unixInstant) bool {
+	switch c.op {
+	case opBefore:
+		return u.cmp(c.instant) < 0
+	case opAfter:
+		return u.cmp(c.instant) > 0
+	}
+	return false
+}
+
+// containsAddr reports whether a, unmapped and without its zone, is inside
+// any in_cidr block.
+func (c *condition) containsAddr(a netip.Addr) bool {
+	a = a.WithZone("").Unmap()
+	for _, p := range c.nets {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// block is an AND of conditions (one mapping of attributes to operator maps).
+type block []condition
+
+// cohort is a compiled cohort: a subject is a member when it is a member of
+// any parent (if parents is non-empty) and when is empty or any block of
+// when matches.
+type cohort struct {
+	key     string
+	parents []*cohort
+	when    []block
+}
+
+// target is the subject being evaluated plus the client-wide attributes
+// (defaults), looked up without merging.
+type target struct {
+	key      string
+	attrs    Attrs
+	defaults Attrs
+}
+
+// lookup finds an attribute: the pseudo-attribute "key" is always t.key;
+// otherwise t.attrs, then t.defaults. A nil value counts as missing, so it
+// does not hide a default.
+func (t *target) lookup(name string) (any, bool) {
+	if name == "key" {
+		return t.key, true
+	}
+	if v := t.attrs[name]; v != nil {
+		return v, true
+	}
+	if v := t.defaults[name]; v != nil {
+		return v, true
+	}
+	return nil, false
+}
+
+// match reports whether every condition of b holds for t (true for an empty
+// block).
+func (b block) match(t *target) bool {
+	for i := range b {
+		c := &b[i]
+		if c.isKey {
+			if !c.matchKey(t.key) {
+				return false
+			}
+			continue
+		}
+		v, ok := t.lookup(c.attr)
+		if !c.matchValue(v, ok) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchAny reports whether any block matches t; false for no blocks.
+func matchAny(blocks []block, t *target) bool {
+	for _, b := range blocks {
+		if b.match(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// contains reports whether t is a member of the cohort. References between
+// cohorts are acyclic (checked when they are resolved).
+func (c *cohort) contains(t *target) bool {
+	if len(c.parents) > 0 {
+		in := false
+		for _, p := range c.parents {
+			if p.contains(t) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return len(c.when) == 0 || matchAny(c.when, t)
+}
+
+// Numbers.
+
+type numKind uint8
+
+const (
+	numInt   numKind = iota // i
+	numUint                 // u, always above math.MaxInt64
+	numFloat                // f
+)
+
+// condNum is a number compared exactly whatever its Go type.
+type condNum struct {
+	kind numKind
+	i    int64
+	u    uint64
+	f    float64
+}
+
+func intNum(i int64) condNum { return condNum{kind: numInt, i: i} }
+
+func uintNum(u uint64) condNum {
+	if u <= math.MaxInt64 {
+		return condNum{kind: numInt, i: int64(u)}
+	}
+	return condNum{kind: numUint, u: u}
+}
+
+func floatNum(f float64) condNum { return condNum{kind: numFloat, f: f} }
+
+// twoTo63 is 2⁶³ as a float64, the first float beyond int64.
+const twoTo63 = 9223372036854775808.0
+
+// whole returns n as an int64 when it is a whole number within int64.
+func (n condNum) whole() (int64, bool) {
+	switch n.kind {
+	case numInt:
+		return n.i, true
+	case numFloat:
+		if n.f >= -twoTo63 && n.f < twoTo63 && n.f == math.Trunc(n.f) {
+			return int64(n.f), true
+		}
+	}
+	return 0, false
+}
+
+// cmpNum compares two numbers exactly: -1, 0 or +1. Neither may be NaN.
+func cmpNum(a, b condNum) int {
+	switch a.kind {
+	case numInt:
+		switch b.kind {
+		case numInt:
+			return cmpOrdered(a.i, b.i)
+		case numUint:
+			return -1
+		}
+		return -cmpFloatInt(b.f, a.i)
+	case numUint:
+		switch b.kind {
+		case numInt:
+			return 1
+		case numUint:
+			return cmpOrdered(a.u, b.u)
+		}
+		return -cmpFloatUint(b.f, a.u)
+	}
+	switch b.kind {
+	case numInt:
+		return cmpFloatInt(a.f, b.i)
+	case numUint:
+		return cmpFloatUint(a.f, b.u)
+	}
+	return cmpOrdered(a.f, b.f)
+}
+
+func cmpOrdered[T int64 | uint64 | float64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// cmpFloatInt compares a float (not NaN) with an int64 exactly.
+func cmpFloatInt(f float64, i int64) int {
+	if f < -twoTo63 {
+		return -1
+	}
+	if f >= twoTo63 {
+		return 1
+	}
+	t := math.Trunc(f)
+	if c := cmpOrdered(int64(t), i); c != 0 {
+		return c
+	}
+	return cmpOrdered(f, t) // the fraction decides
+}
+
+// cmpFloatUint compares a float (not NaN) with a uint64 exactly.
+func cmpFloatUint(f float64, u uint64) int {
+	if f < 0 {
+		return -1
+	}
+	if f >= 2*twoTo63 {
+		return 1
+	}
+	t := math.Trunc(f)
+	if c := cmpOrdered(uint64(t), u); c != 0 {
+		return c
+	}
+	return cmpOrdered(f, t)
+}
+
+// scanNumber parses a decimal number as YAML 1.2's core schema writes one
+// ([-+]?digits, with an optional fraction and exponent; JSON numbers are a
+// subset) without allocating. Whole numbers within int64 or uint64 are exact;
+// others are float64, ±Inf when beyond its range.
+func scanNumber(s string) (condNum, bool) {
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	intPart := s[start:i]
+	var frac string
+	dot := false
+	if i < len(s) && s[i] == '.' {
+		dot = true
+		i++
+		fs := i
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+		frac = s[fs:i]
+	}
+	if intPart == "" && frac == "" {
+		return condNum{}, false
+	}
+	exp, hasExp := 0, false
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		hasExp = true
+		i++
+		eneg := false
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			eneg = s[i] == '-'
+			i++
+		}
+		es := i
+		for i < len(s) && isDigit(s[i]) {
+			if exp < 1e6 {
+				exp = exp*10 + int(s[i]-'0')
+			}
+			i++
+		}
+		if i == es {
+			return condNum{}, false
+		}
+		if eneg {
+			exp = -exp
+		}
+	}
+	if i != len(s) {
+		return condNum{}, false
+	}
+	if !dot && !hasExp {
+		if u, ok := parseDigits(intPart); ok {
+			if !neg {
+				return uintNum(u), true
+			}
+			if u <= 1<<63 {
+				return intNum(int64(-u)), true // -u wraps to the right int64, even for 1<<63
+			}
+		}
+	}
+	// A float. Find the decimal exponent e of the first significant digit
+	// (the value is in [10^(e-1), 10^e)) to avoid strconv's overflow error,
+	// which allocates.
+	e, first := 0, -1
+	for k := 0; k < len(intPart); k++ {
+		if intPart[k] != '0' {
+			e, first = len(intPart)-k, k
+			break
+		}
+	}
+	sig := intPart
+	if first < 0 {
+		sig = ""
+		for k := 0; k < len(frac); k++ {
+			if frac[k] != '0' {
+				e, first = -k, k
+				break
+			}
+		}
+		if first < 0 { // all zeros
+			return floatNum(0), true
+		}
+		frac = frac[first:]
+	} else {
+		sig = intPart[first:]
+	}
+	e += exp
+	inf := math.Inf(1)
+	if neg {
+		inf = math.Inf(-1)
+	}
+	if e > 309 || e == 309 && !belowMaxFloat(sig, frac) {
+		return floatNum(inf), true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return condNum{}, false
+	}
+	return floatNum(f), true
+}
+
+// belowMaxFloat reports whether the significant digits a then b (a number
+// in [1e308, 1e309)) are below 1.797693134862315807937289714053e308, just
+// under the point where float64 parsing overflows (math.MaxFloat64 plus half
+// a unit in the last place), so parsing them cannot fail.
+func belowMaxFloat(a, b string) bool {
+	const limit = "1797693134862315807937289714053"
+	for k := 0; k < len(limit); k++ {
+		var d byte = '0'
+		switch {
+		case k < len(a):
+			d = a[k]
+		case k-len(a) < len(b):
+			d = b[k-len(a)]
+		}
+		if d != limit[k] {
+			return d < limit[k]
+		}
+	}
+	return false
+}
+
+// parseDigits parses ASCII digits into a uint64; false on overflow.
+func parseDigits(s string) (uint64, bool) {
+	var u uint64
+	for i := 0; i < len(s); i++ {
+		d := uint64(s[i] - '0')
+		if u > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		u = u*10 + d
+	}
+	return u, true
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
+
+// Times.
+
+// unixInstant is an instant as Unix seconds and nanoseconds (0..1e9-1).
+type unixInstant struct {
+	sec  int64
+	nsec int32
+}
+
+func (u unixInstant) cmp(v unixInstant) int {
+	if c := cmpOrdered(u.sec, v.sec); c != 0 {
+		return c
+	}
+	return cmpOrdered(int64(u.nsec), int64(v.nsec))
+}
+
+func instantOfTime(t time.Time) unixInstant {
+	return unixInstant{sec: t.Unix(), nsec: int32(t.Nanosecond())}
+}
+
+// instant reads a number (not NaN) as Unix seconds. Values beyond int64
+// seconds saturate, which keeps their order against any operand.
+func (n condNum) instant() (unixInstant, bool) {
+	switch n.kind {
+	case numInt:
+		return unixInstant{sec: n.i}, true
+	case numUint:
+		return unixInstant{sec: math.MaxInt64}, true
+	}
+	f := n.f
+	switch {
+	case f != f:
+		return unixInstant{}, false
+	case f >= twoTo63:
+		return unixInstant{sec: math.MaxInt64}, true
+	case f < -twoTo63:
+		return unixInstant{sec: math.MinInt64}, true
+	}
+	s := math.Floor(f)
+	ns := math.Round((f - s) * 1e9)
+	if ns >= 1e9 { // only for small s, where floats resolve nanoseconds
+		s++
+		ns -= 1e9
+	}
+	return unixInstant{sec: int64(s), nsec: int32(ns)}, true
+}
+
+// parseRFC3339 parses an RFC 3339 time with an offset, as time.Parse with
+// time.RFC3339 does ("2006-01-02T15:04:05.999999999Z07:00", fraction
+// optional, offset Z or ±hh:mm), without allocating.
+func parseRFC3339(s string) (unixInstant, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return unixInstant{}, false
+	}
+	year, ok1 := fixedDigits(s[0:4])
+	month, ok2 := fixedDigits(s[5:7])
+	day, ok3 := fixedDigits(s[8:10])
+	hour, ok4 := fixedDigits(s[11:13])
+	minute, ok5 := fixedDigits(s[14:16])
+	sec, ok6 := fixedDigits(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > monthLength(year, month) ||
+		hour > 23 || minute > 59 || sec > 59 {
+		return unixInstant{}, false
+	}
+	s = s[19:]
+	var nsec int64
+	if len(s) >= 2 && s[0] == '.' && isDigit(s[1]) {
+		n := 1
+		scale := int64(1e8)
+		for n < len(s) && isDigit(s[n]) {
+			nsec += int64(s[n]-'0') * scale
+			scale /= 10
+			n++
+		}
+		s = s[n:]
+	}
+	var offset int64
+	switch {
+	case s == "Z":
+	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
+		oh, ok1 := fixedDigits(s[1:3])
+		om, ok2 := fixedDigits(s[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return unixInstant{}, false
+		}
+		offset = (oh*60 + om) * 60
+		if s[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return unixInstant{}, false
+	}
+	days := daysFromCivil(year, month, day)
+	return unixInstant{sec: days*86400 + hour*3600 + minute*60 + sec - offset, nsec: int32(nsec)}, true
+}
+
+// fixedDigits parses a field of ASCII digits.
+func fixedDigits(s string) (int64, bool) {
+	var n int64
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	return n, true
+}
+
+// monthLength is the number of days in month m (1-12) of year y.
+func monthLength(y, m int64) int64 {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d in the
+// proleptic Gregorian calendar (Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// Semantic versions.
+
+// semver is a parsed version; pre is the pre-release, a substring of the
+// parsed text ("" for a release).
+type semver struct {
+	major, minor, patch uint64
+	pre                 string
+}
+
+// parseSemver parses MAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD] with an
+// optional leading v, following SemVer 2.0's grammar otherwise, without
+// allocating.
+func parseSemver(s string) (semver, bool) {
+	var v semver
+	if len(s) > 0 && s[0] == 'v' {
+		s = s[1:]
+	}
+	if i := strings.IndexByte(s, '+'); i >= 0 {
+		if !validIdents(s[i+1:], false) {
+			return v, false
+		}
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		v.pre = s[i+1:]
+		if !validIdents(v.pre, true) {
+			return v, false
+		}
+		s = s[:i]
+	}
+	var parts [3]uint64
+	for n := 0; ; n++ {
+		if n == 3 {
+			return v, false
+		}
+		field := s
+		i := strings.IndexByte(s, '.')
+		if i >= 0 {
+			field = s[:i]
+		}
+		if field == "" || len(field) > 1 && field[0] == '0' || !allDecimal(field) {
+			return v, false
+		}
+		u, ok := parseDigits(field)
+		if !ok {
+			return v, false
+		}
+		parts[n] = u
+		if i < 0 {
+			break
+		}
+		s = s[i+1:]
+	}
+	v.major, v.minor, v.patch = parts[0], parts[1], parts[2]
+	return v, true
+}
+
+// validIdents checks dot-separated identifiers of [0-9A-Za-z-]; numeric
+// ones in a pre-release have no leading zeros.
+func validIdents(s string, pre bool) bool {
+	for {
+		id := s
+		i := strings.IndexByte(s, '.')
+		if i >= 0 {
+			id = s[:i]
+		}
+		if id == "" {
+			return false
+		}
+		numeric := true
+		for k := 0; k < len(id); k++ {
+			b := id[k]
+			switch {
+			case isDigit(b):
+			case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', b == '-':
+				numeric = false
+			default:
+				return false
+			}
+		}
+		if pre && numeric && len(id) > 1 && id[0] == '0' {
+			return false
+		}
+		if i < 0 {
+			return true
+		}
+		s = s[i+1:]
+	}
+}
+
+func allDecimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareSemver orders versions by SemVer 2.0 precedence: -1, 0 or +1.
+func compareSemver(a, b semver) int {
+	if c := cmpOrdered(a.major, b.major); c != 0 {
+		return c
+	}
+	if c := cmpOrdered(a.minor, b.minor); c != 0 {
+		return c
+	}
+	if c := cmpOrdered(a.patch, b.patch); c != 0 {
+		return c
+	}
+	switch {
+	case a.pre == b.pre:
+		return 0
+	case a.pre == "":
+		return 1 // a release follows its pre-releases
+	case b.pre == "":
+		return -1
+	}
+	x, y := a.pre, b.pre
+	for {
+		xi, xrest, xmore := strings.Cut(x, ".")
+		yi, yrest, ymore := strings.Cut(y, ".")
+		if c := compareIdent(xi, yi); c != 0 {
+			return c
+		}
+		switch {
+		case !xmore && !ymore:
+			return 0
+		case !xmore:
+			return -1 // fewer identifiers come first
+		case !ymore:
+			return 1
+		}
+		x, y = xrest, yrest
+	}
+}
+
+// compareIdent orders pre-release identifiers: numeric ones numerically
+// (they have no leading zeros, so by length, then digits) and before
+// alphanumeric ones, which compare in ASCII order.
+func compareIdent(a, b string) int {
+	an, bn := allDecimal(a), allDecimal(b)
+	switch {
+	case an && bn:
+		if c := cmpOrdered(int64(len(a)), int64(len(b))); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	case an:
+		return -1
+	case bn:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+// IP addresses.
+
+// parseIP parses an IP address as netip.ParseAddr does, ignoring an IPv6
+// zone and unmapping IPv4-mapped IPv6, without allocating (ParseAddr
+// allocates its error).
+func parseIP(s string) (netip.Addr, bool) {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			var b [4]byte
+			if !parseIPv4(s, b[:]) {
+				return netip.Addr{}, false
+			}
+			return netip.AddrFrom4(b), true
+		case ':':
+			return parseIPv6(s)
+		case '%':
+			return netip.Addr{}, false
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// parseIPv4 parses dotted decimal into dst (4 bytes): four fields of 0-255
+// without leading zeros.
+func parseIPv4(s string, dst []byte) bool {
+	field, val, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			if digits == 1 && val == 0 {
+				return false // leading zero
+			}
+			val = val*10 + int(c-'0')
+			digits++
+			if val > 255 {
+				return false
+			}
+		case c == '.':
+			if digits == 0 || field == 3 {
+				return false
+			}
+			dst[field] = byte(val)
+			field, val, digits = field+1, 0, 0
+		default:
+			return false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return false
+	}
+	dst[3] = byte(val)
+	return true
+}
+
+// parseIPv6 parses an IPv6 address with an optional non-empty zone (dropped)
+// and an optional embedded IPv4 tail.
+func parseIPv6(s string) (netip.Addr, bool) {
+	if i := strings.IndexByte(s, '%'); i >= 0 {
+		if i == len(s)-1 {
+			return netip.Addr{}, false
+		}
+		s = s[:i]
+	}
+	var ip [16]byte
+	gap := -1 // where "::" is, in bytes of ip
+	if len(s) >= 2 && s[0] == ':' && s[1] == ':' {
+		gap = 0
+		s = s[2:]
+		if s == "" {
+			return netip.AddrFrom16(ip).Unmap(), true
+		}
+	}
+	n := 0 // bytes of ip filled
+	for n < 16 {
+		k, acc := 0, 0
+		for ; k < len(s); k++ {
+			d := hexValue(s[k])
+			if d < 0 {
+				break
+			}
+			if k == 4 {
+				return netip.Addr{}, false // more than 4 hex digits
+			}
+			acc = acc<<4 | d
+		}
+		if k == 0 {
+			return netip.Addr{}, false
+		}
+		if k < len(s) && s[k] == '.' { // an IPv4 tail
+			if gap < 0 && n != 12 || n+4 > 16 || !parseIPv4(s, ip[n:n+4]) {
+				return netip.Addr{}, false
+			}
+			n += 4
+			s = ""
+			break
+		}
+		ip[n], ip[n+1] = byte(acc>>8), byte(acc)
+		n += 2
+		s = s[k:]
+		if s == "" {
+			break
+		}
+		if s[0] != ':' || len(s) == 1 {
+			return netip.Addr{}, false
+		}
+		s = s[1:]
+		if s[0] == ':' {
+			if gap >= 0 {
+				return netip.Addr{}, false // a second "::"
+			}
+			gap = n
+			s = s[1:]
+			if s == "" {
+				break
+			}
+		}
+	}
+	if s != "" {
+		return netip.Addr{}, false
+	}
+	if n < 16 {
+		if gap < 0 {
+			return netip.Addr{}, false
+		}
+		shift := 16 - n
+		copy(ip[gap+shift:], ip[gap:n])
+		clear(ip[gap : gap+shift])
+	} else if gap >= 0 {
+		return netip.Addr{}, false // "::" must stand for at least one group
+	}
+	return netip.AddrFrom16(ip).Unmap(), true
+}
+
+func hexValue(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// Case folding.
+
+// foldRune maps r to the smallest rune of its simple case folding orbit,
+// so that strings.EqualFold(a, b) holds exactly when a and b have the same
+// runes after foldRune.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	return m
+}
+
+// appendFoldKey appends the folded form of s (see foldRune) to dst.
+func appendFoldKey(dst []byte, s string) []byte {
+	for _, r := range s {
+		dst = utf8.AppendRune(dst, foldRune(r))
+	}
+	return dst
+}
+
+// foldKey is appendFoldKey into buf's capacity; false when it does not fit.
+func foldKey(buf []byte, s string) ([]byte, bool) {
+	for _, r := range s {
+		if cap(buf)-len(buf) < utf8.UTFMax {
+			return nil, false
+		}
+		buf = utf8.AppendRune(buf, foldRune(r))
+	}
+	return buf, true
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// equalFoldRune reports whether two runes are equal under simple folding.
+func equalFoldRune(a, b rune) bool {
+	return a == b || foldRune(a) == foldRune(b)
+}
+
+// hasPrefixFold is strings.HasPrefix under simple case folding.
+func hasPrefixFold(s, prefix string) bool {
+	for prefix != "" {
+		if s == "" {
+			return false
+		}
+		if x, y := s[0], prefix[0]; x|y < utf8.RuneSelf { // both ASCII
+			if lowerASCII(x) != lowerASCII(y) {
+				return false
+			}
+			s, prefix = s[1:], prefix[1:]
+			continue
+		}
+		a, n := utf8.DecodeRuneInString(s)
+		b, m := utf8.DecodeRuneInString(prefix)
+		if !equalFoldRune(a, b) {
+			return false
+		}
+		s, prefix = s[n:], prefix[m:]
+	}
+	return true
+}
+
+// hasSuffixFold is strings.HasSuffix under simple case folding.
+func hasSuffixFold(s, suffix string) bool {
+	for suffix != "" {
+		if s == "" {
+			return false
+		}
+		if x, y := s[len(s)-1], suffix[len(suffix)-1]; x|y < utf8.RuneSelf { // both ASCII
+			if lowerASCII(x) != lowerASCII(y) {
+				return false
+			}
+			s, suffix = s[:len(s)-1], suffix[:len(suffix)-1]
+			continue
+		}
+		a, n := utf8.DecodeLastRuneInString(s)
+		b, m := utf8.DecodeLastRuneInString(suffix)
+		if !equalFoldRune(a, b) {
+			return false
+		}
+		s, suffix = s[:len(s)-n], suffix[:len(suffix)-m]
+	}
+	return true
+}
+
+// containsFold is strings.Contains under simple case folding.
+func containsFold(s, sub string) bool {
+	for {
+		if hasPrefixFold(s, sub) {
+			return true
+		}
+		if s == "" {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s)
+		s = s[n:]
+	}
+}

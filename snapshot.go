@@ -1,0 +1,563 @@
+package flagkit
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// snapshot is one immutable, compiled view of every layer's definitions.
+// Evaluation reads it without locks; a reload builds a new one and swaps it
+// in atomically.
+type snapshot struct {
+	flags       map[string]*compiledFlag
+	keys        []string // sorted flag keys
+	closed      bool
+	problems    []*ParseError // problems found when references were resolved
+	overrides   []Override
+	transitions []transition      // sorted by time
+	fps         map[string]uint64 // per flag: a hash of all that decides its answers
+}
+
+// transition is a moment when a flag's answers change by themselves: a
+// window opens or closes, a ramp starts or ends.
+type transition struct {
+	at   int64 // Unix ms
+	flag string
+}
+
+// invalidFlagError is the Detail.Err of a flag whose only definitions are
+// invalid. It matches ErrInvalidFlag and each of its problems.
+type invalidFlagError struct {
+	key      string
+	problems []*ParseError
+}
+
+func (e *invalidFlagError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "flagkit: flag %q is invalid", e.key)
+	if len(e.problems) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.TrimPrefix(e.problems[0].Error(), "flagkit: "))
+		if n := len(e.problems) - 1; n > 0 {
+			fmt.Fprintf(&b, " (and %d more)", n)
+		}
+	}
+	return b.String()
+}
+
+func (e *invalidFlagError) Unwrap() []error {
+	errs := []error{ErrInvalidFlag}
+	for _, p := range e.problems {
+		errs = append(errs, p)
+	}
+	return errs
+}
+
+// keepLastGood returns the layer's new document, with each invalid flag or
+// cohort replaced by the layer's previous valid definition of it, if any.
+func keepLastGood(prev, next *docSpec) *docSpec {
+	if prev == nil {
+		return next
+	}
+	for key := range next.invalidFlags {
+		if f, ok := prev.flags[key]; ok {
+			next.flags[key] = f
+		}
+	}
+	for key := range next.invalidCohorts {
+		if c, ok := prev.cohorts[key]; ok {
+			next.cohorts[key] = c
+		}
+	}
+	return next
+}
+
+// compile merges the layers (later layers win, flag by flag and cohort by
+// cohort) and compiles the result. A flag whose references fail keeps its
+// compiled form from prev, if it had a valid one.
+func compile(layers []*docSpec, prev *snapshot) *snapshot {
+	c := compiler{
+		cohortSpecs: map[string]*cohortSpec{},
+		badCohorts:  map[string][]*ParseError{},
+		flagSpecs:   map[string]*flagSpec{},
+		badFlags:    map[string][]*ParseError{},
+		cohorts:     map[string]*cohort{},
+		cohortErr:   map[string]string{},
+		state:       map[string]uint8{},
+	}
+	for _, d := range layers {
+		if d == nil {
+			continue
+		}
+		for k, cs := range d.cohorts {
+			c.cohortSpecs[k] = cs
+		}
+		for k, probs := range d.invalidCohorts {
+			c.badCohorts[k] = probs
+		}
+		for k, fs := range d.flags {
+			c.flagSpecs[k] = fs
+		}
+		for k, probs := range d.invalidFlags {
+			c.badFlags[k] = probs
+		}
+	}
+	s := &snapshot{flags: make(map[string]*compiledFlag, len(c.flagSpecs)+len(c.badFlags))}
+	for k := range c.cohortSpecs {
+		c.compileCohort(k, nil)
+	}
+	for k, msg := range c.cohortErr {
+		cs := c.cohortSpecs[k]
+		class := ErrUnknownReference
+		if strings.Contains(msg, "cycle") {
+			class = ErrCycle
+		}
+		s.problems = append(s.problems, &ParseError{Source: cs.source, Line: cs.at.line, Column: cs.at.column,
+			Path: cs.at.path, Err: class, Msg: msg})
+	}
+	// Cycles between prerequisites, and chains longer than the limit.
+	c.requiresProblems = map[string][]*ParseError{}
+	for k := range c.flagSpecs {
+		c.checkRequires(k, nil)
+	}
+	for k, fs := range c.flagSpecs {
+		f, probs := c.compileFlag(fs)
+		probs = append(probs, c.requiresProblems[k]...)
+		if len(probs) > 0 {
+			s.problems = append(s.problems, probs...)
+			if old := prev.flag(k); old != nil && old.err == nil {
+				f = old
+			} else {
+				f = &compiledFlag{key: k, source: fs.source, err: &invalidFlagError{key: k, problems: probs}, spec: fs}
+			}
+		}
+		s.flags[k] = f
+	}
+	for k, probs := range c.badFlags {
+		if _, ok := s.flags[k]; ok {
+			continue
+		}
+		src := ""
+		if len(probs) > 0 {
+			src = probs[0].Source
+		}
+		s.flags[k] = &compiledFlag{key: k, source: src, err: &invalidFlagError{key: k, problems: probs}}
+	}
+	s.applyOverrides(layers)
+	for k := range s.flags {
+		s.keys = append(s.keys, k)
+	}
+	sort.Strings(s.keys)
+	s.fingerprint(c.cohortSpecs)
+	s.schedule()
+	sort.Slice(s.problems, func(i, j int) bool { return lessProblem(s.problems[i], s.problems[j]) })
+	return s
+}
+
+func lessProblem(a, b *ParseError) bool {
+	if a.Source != b.Source {
+		return a.Source < b.Source
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	if a.Column != b.Column {
+		return a.Column < b.Column
+	}
+	return a.Msg < b.Msg
+}
+
+func (s *snapshot) flag(key string) *compiledFlag {
+	if s == nil {
+		return nil
+	}
+	return s.flags[key]
+}
+
+type compiler struct {
+	cohortSpecs      map[string]*cohortSpec
+	badCohorts       map[string][]*ParseError
+	flagSpecs        map[string]*flagSpec
+	badFlags         map[string][]*ParseError
+	cohorts          map[string]*cohort
+	cohortErr        map[string]string // why a cohort cannot be used
+	state            map[string]uint8  // cohort DFS: 1 visiting, 2 done
+	requiresProblems map[string][]*ParseError
+}
+
+// compileCohort resolves a cohort's parents, depth first, detecting cycles.
+func (c *compiler) compileCohort(key string, stack []string) {
+	switch c.state[key] {
+	case 2:
+		return
+	case 1:
+		cycle := append(stack[slices.Index(stack, key):], key)
+		for _, k := range cycle[:len(cycle)-1] {
+			c.cohortErr[k] = "cohorts refer to each other in a cycle: " + strings.Join(cycle, " -> ")
+		}
+		return
+	}
+	cs := c.cohortSpecs[key]
+	c.state[key] = 1
+	co := &cohort{key: key, when: cs.when}
+	for _, p := range cs.parents {
+		if _, ok := c.cohortSpecs[p.name]; !ok {
+			if _, bad := c.badCohorts[p.name]; bad {
+				c.cohortErr[key] = fmt.Sprintf("cohort %q it narrows is invalid", p.name)
+			} else {
+				c.cohortErr[key] = fmt.Sprintf("unknown cohort %q", p.name)
+			}
+			continue
+		}
+		c.compileCohort(p.name, append(stack, key))
+		if msg, bad := c.cohortErr[p.name]; bad {
+			if _, set := c.cohortErr[key]; !set {
+				if strings.HasPrefix(msg, "cohorts refer to each other") {
+					c.cohortErr[key] = msg
+				} else {
+					c.cohortErr[key] = fmt.Sprintf("cohort %q it narrows cannot be used: %s", p.name, msg)
+				}
+			}
+			continue
+		}
+		co.parents = append(co.parents, c.cohorts[p.name])
+	}
+	c.state[key] = 2
+	if _, bad := c.cohortErr[key]; !bad {
+		c.cohorts[key] = co
+	}
+}
+
+// cohortRef resolves a cohort named by a flag's rule.
+func (c *compiler) cohortRef(source string, r ref) (*cohort, *ParseError) {
+	if co, ok := c.cohorts[r.name]; ok {
+		return co, nil
+	}
+	e := &ParseError{Source: source, Line: r.line, Column: r.column, Path: r.path, Err: ErrUnknownReference}
+	switch {
+	case c.cohortErr[r.name] != "":
+		e.Msg = fmt.Sprintf("cohort %q cannot be used: %s", r.name, c.cohortErr[r.name])
+		if strings.Contains(c.cohortErr[r.name], "cycle") {
+			e.Err = ErrCycle
+		}
+	case c.badCohorts[r.name] != nil:
+		e.Msg = fmt.Sprintf("cohort %q is invalid (see its own errors)", r.name)
+		e.Err = ErrInvalid
+	default:
+		e.Msg = fmt.Sprintf("unknown cohort %q", r.name)
+	}
+	return nil, e
+}
+
+// checkRequires walks prerequisites depth first and records cycles and
+// chains longer than maxRequiresDepth on every flag that takes part.
+func (c *compiler) checkRequires(key string, stack []string) {
+	if i := slices.Index(stack, key); i >= 0 {
+		cycle := append(slices.Clone(stack[i:]), key)
+		fs := c.flagSpecs[key]
+		for _, pr := range fs.requires {
+			if pr.flag.name == cycle[1] {
+				c.addRequiresProblem(fs, pr.flag, ErrCycle, "prerequisites form a cycle: "+strings.Join(cycle, " -> "))
+			}
+		}
+		return
+	}
+	if len(stack) > maxRequiresDepth {
+		root := c.flagSpecs[stack[0]]
+		c.addRequiresProblem(root, root.requires[0].flag, ErrInvalid,
+			fmt.Sprintf("prerequisites nest deeper than %d: %s", maxRequiresDepth, strings.Join(stack, " -> ")))
+		return
+	}
+	fs, ok := c.flagSpecs[key]
+	if !ok {
+		return
+	}
+	for _, pr := range fs.requires {
+		c.checkRequires(pr.flag.name, append(stack, key))
+	}
+}
+
+func (c *compiler) addRequiresProblem(fs *flagSpec, r ref, class error, msg string) {
+	for _, e := range c.requiresProblems[fs.key] {
+		if e.Msg == msg {
+			return
+		}
+	}
+	c.requiresProblems[fs.key] = append(c.requiresProblems[fs.key], &ParseError{
+		Source: fs.source, Line: r.line, Column: r.column, Path: r.path, Msg: msg, Err: class})
+}
+
+// compileFlag turns a flag's definition into its evaluable form.
+func (c *compiler) compileFlag(fs *flagSpec) (*compiledFlag, []*ParseError) {
+	var probs []*ParseError
+	f := &compiledFlag{
+		key:         fs.key,
+		kind:        fs.kind,
+		variants:    fs.variants,
+		enabled:     fs.enabled,
+		source:      fs.source,
+		description: fs.description,
+		metadata:    fs.metadata,
+		spec:        fs,
+	}
+	if fs.def >= 0 {
+		f.def = &f.variants[fs.def]
+	}
+	if fs.off >= 0 {
+		f.off = &f.variants[fs.off]
+	}
+	for _, pr := range fs.requires {
+		target, ok := c.flagSpecs[pr.flag.name]
+		if !ok {
+			if _, bad := c.badFlags[pr.flag.name]; bad {
+				// An invalid prerequisite is not met; evaluation says so.
+				f.requires = append(f.requires, prereq{key: pr.flag.name, variant: pr.variant.name})
+				continue
+			}
+			probs = append(probs, &ParseError{Source: fs.source, Line: pr.flag.line, Column: pr.flag.column,
+				Path: pr.flag.path, Err: ErrUnknownReference, Msg: fmt.Sprintf("unknown flag %q", pr.flag.name)})
+			continue
+		}
+		i := target.variantIndex(pr.variant.name)
+		if i < 0 {
+			probs = append(probs, &ParseError{Source: fs.source, Line: pr.variant.line, Column: pr.variant.column,
+				Path: pr.variant.path, Err: ErrUnknownReference,
+				Msg: fmt.Sprintf("flag %q has no variant named %q (variants: %s)", pr.flag.name, pr.variant.name, variantNames(target))})
+			continue
+		}
+		f.requires = append(f.requires, prereq{key: pr.flag.name, variant: target.variants[i].name})
+	}
+	timed := false
+	for i := range fs.rules {
+		rs := &fs.rules[i]
+		r := rule{
+			name:     rs.name,
+			when:     rs.when,
+			from:     rs.from,
+			until:    rs.until,
+			hasFrom:  rs.hasFrom,
+			hasUntil: rs.hasUntil,
+			bucketed: rs.hasPercent || len(rs.split) > 0,
+			percent:  100000,
+			ramp:     rs.ramp,
+			bounds:   rs.bounds,
+			salt:     fs.effectiveSalt(rs),
+			by:       fs.effectiveBy(rs),
+		}
+		if r.name == "" {
+			r.name = "rules[" + strconv.Itoa(i) + "]"
+		}
+		if rs.hasPercent && len(rs.ramp) == 0 {
+			r.percent = rs.percent
+		}
+		if rs.serve >= 0 {
+			r.serve = &f.variants[rs.serve]
+		}
+		for _, vi := range rs.split {
+			r.split = append(r.split, &f.variants[vi])
+		}
+		for _, cr := range rs.cohorts {
+			co, err := c.cohortRef(fs.source, cr)
+			if err != nil {
+				probs = append(probs, err)
+				continue
+			}
+			r.cohorts = append(r.cohorts, co)
+		}
+		timed = timed || rs.timed()
+		f.rules = append(f.rules, r)
+	}
+	f.static = len(f.rules) == 0 && len(f.requires) == 0 && !timed
+	return f, probs
+}
+
+// applyOverrides applies every layer's overrides: section (the last layer
+// wins per key) to copies of the flags they name.
+func (s *snapshot) applyOverrides(layers []*docSpec) {
+	byNorm := map[string][]string{}
+	for k := range s.flags {
+		n := normalizeKey(k)
+		byNorm[n] = append(byNorm[n], k)
+	}
+	last := map[string]overrideSpec{}
+	var order []string
+	for _, d := range layers {
+		if d == nil {
+			continue
+		}
+		for _, o := range d.overrides {
+			if _, seen := last[o.norm]; !seen {
+				order = append(order, o.norm)
+			}
+			last[o.norm] = o
+		}
+	}
+	sort.Strings(order)
+	for _, norm := range order {
+		o := last[norm]
+		bad := func(class error, format string, args ...any) {
+			s.problems = append(s.problems, &ParseError{Source: o.source, Line: o.line, Column: o.column, Path: o.path,
+				Err: class, Msg: fmt.Sprintf(format, args...)})
+		}
+		keys := byNorm[norm]
+		switch len(keys) {
+		case 0:
+			bad(ErrUnknownReference, "no flag is named %q (overrides name flags by key, upper-cased, with - and . as _)", o.key)
+			continue
+		case 1:
+		default:
+			sort.Strings(keys)
+			bad(ErrInvalid, "%q names more than one flag: %s", o.key, strings.Join(keys, ", "))
+			continue
+		}
+		f := s.flags[keys[0]]
+		if f.err != nil {
+			bad(ErrInvalid, "flag %q is invalid, so it cannot be overridden", f.key)
+			continue
+		}
+		v, err := overrideVariant(f, o.node)
+		if err != nil {
+			bad(ErrInvalid, "flag %q: %v", f.key, err)
+			continue
+		}
+		copied := *f
+		copied.override, copied.ovSource = v, o.source
+		s.flags[f.key] = &copied
+		s.overrides = append(s.overrides, Override{Flag: f.key, Variant: v.name, Value: v.value, Source: o.source})
+	}
+}
+
+// overrideVariant finds the variant an override names, or makes one from a
+// literal of the flag's type.
+func overrideVariant(f *compiledFlag, o overrideValue) (*variant, error) {
+	if o.raw == nil {
+		if i := f.spec.variantIndex(o.text); i >= 0 {
+			return &f.variants[i], nil
+		}
+	}
+	switch f.kind {
+	case kindBool:
+		return nil, fmt.Errorf("%q is not a variant (variants: %s)", o.text, variantNames(f.spec))
+	case kindString:
+		if o.raw != nil {
+			return nil, errors.New("a string flag needs a string value")
+		}
+		return &variant{value: o.text, s: o.text}, nil
+	case kindNumber:
+		if o.raw != nil {
+			return nil, errors.New("a number flag needs a number")
+		}
+		num, err := parseNumber(o.text)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a variant (%s) nor a number", o.text, variantNames(f.spec))
+		}
+		v := &variant{f: num, value: num}
+		if i, err := strconv.ParseInt(o.text, 10, 64); err == nil {
+			v.i, v.isInt, v.value = i, true, i
+		}
+		return v, nil
+	case kindObject:
+		raw := o.raw
+		if raw == nil {
+			var x any
+			if err := json.Unmarshal([]byte(o.text), &x); err != nil {
+				return nil, fmt.Errorf("%q is neither a variant (%s) nor a JSON value", o.text, variantNames(f.spec))
+			}
+			raw = []byte(o.text)
+		}
+		return &variant{raw: raw}, nil
+	}
+	return nil, errors.New("unsupported flag type")
+}
+
+// fingerprint gives every flag a hash of everything that decides its
+// answers: its definition and layer, the cohorts and prerequisites it uses,
+// and its override. A reload compares them to tell which flags changed.
+func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
+	memo := map[string]uint64{}
+	var fp func(key string, depth int) uint64
+	fp = func(key string, depth int) uint64 {
+		if v, ok := memo[key]; ok {
+			return v
+		}
+		h := fnv.New64a()
+		var buf [8]byte
+		put := func(v uint64) {
+			binary.LittleEndian.PutUint64(buf[:], v)
+			h.Write(buf[:])
+		}
+		f := s.flags[key]
+		if f == nil {
+			return 0
+		}
+		h.Write([]byte(f.source))
+		if f.err != nil {
+			h.Write([]byte(f.err.Error()))
+		}
+		if f.spec != nil {
+			put(f.spec.fp)
+		}
+		if f.override != nil {
+			h.Write([]byte(f.ovSource))
+			fmt.Fprintf(h, "%s=%v%s", f.override.name, f.override.value, f.override.raw)
+		}
+		for _, r := range f.rules {
+			for _, co := range r.cohorts {
+				putCohort(put, co, cohorts)
+			}
+		}
+		memo[key] = 0 // cycles are invalid flags; guard anyway
+		if depth < maxRequiresDepth {
+			for _, pr := range f.requires {
+				put(fp(pr.key, depth+1))
+			}
+		}
+		v := h.Sum64()
+		memo[key] = v
+		return v
+	}
+	s.fps = make(map[string]uint64, len(s.flags))
+	for k := range s.flags {
+		s.fps[k] = fp(k, 0)
+	}
+}
+
+// putCohort hashes a cohort's definition and those it narrows.
+func putCohort(put func(uint64), co *cohort, specs map[string]*cohortSpec) {
+	if cs, ok := specs[co.key]; ok {
+		put(cs.fp)
+	}
+	for _, p := range co.parents {
+		putCohort(put, p, specs)
+	}
+}
+
+// schedule lists the moments when flags change by themselves.
+func (s *snapshot) schedule() {
+	for _, k := range s.keys {
+		f := s.flags[k]
+		if f.err != nil || !f.enabled || f.override != nil {
+			continue
+		}
+		for _, r := range f.rules {
+			if r.hasFrom {
+				s.transitions = append(s.transitions, transition{r.from, k})
+			}
+			if r.hasUntil {
+				s.transitions = append(s.transitions, transition{r.until, k})
+			}
+			if len(r.ramp) > 0 {
+				s.transitions = append(s.transitions, transition{r.ramp[0].at, k})
+				s.transitions = append(s.transitions, transition{r.ramp[len(r.ramp)-1].at, k})
+			}
+		}
+	}
+	sort.SliceStable(s.transitions, func(i, j int) bool { return s.transitions[i].at < s.transitions[j].at })
+}

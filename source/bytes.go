@@ -1,0 +1,51 @@
+package source
+
+import (
+	"context"
+	"errors"
+)
+
+// A BytesSource is a [github.com/flagkit/flagkit.Source] that serves one
+// document held in memory, such as a file embedded with go:embed. Make one
+// with [Bytes].
+//
+// A BytesSource never changes after Bytes returns, so it is safe for
+// concurrent use and may be shared by any number of clients and run any
+// number of times.
+type BytesSource struct {
+	name string
+	data []byte
+}
+
+// Bytes returns a source that serves data, a YAML or JSON document, under
+// name. It copies data, so the caller may reuse the slice.
+//
+// The name appears in errors, logs and Detail.Source; say where the data came
+// from, such as "embedded:flags.yaml". Name returns it as given.
+//
+// A document compiled into the program cannot fail to load, which makes
+// Bytes the natural first layer: defaults for every flag, which later layers
+// refine. The client still checks the document like any other; use
+// flagkit.WithStrict in tests so that a mistake in it fails them.
+func Bytes(name string, data []byte) *BytesSource {
+	d := make([]byte, len(data))
+	copy(d, data)
+	return &BytesSource{name: name, data: d}
+}
+
+// Name returns the name given to [Bytes].
+func (m *BytesSource) Name() string { return m.name }
+
+// Run delivers the document to update once, in a slice of its own, and
+// waits until ctx is done. It delivers even when ctx is already done. It
+// returns nil, or an error at once if update is nil.
+func (m *BytesSource) Run(ctx context.Context, update func(doc []byte, err error)) error {
+	if update == nil {
+		return errors.New("source: bytes " + m.name + ": nil update function")
+	}
+	doc := make([]byte, len(m.data)) // never nil, even for an empty document
+	copy(doc, m.data)
+	update(doc, nil)
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,240 @@
+package flagkit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/flagkit/flagkit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// badDocs is the catalogue of invalid documents: each names the class of
+// its problem, the line and the path that must be reported, and the flag
+// whose last good definition must stay in force in a running client ("keep"
+// for problems that reject the whole document, "-" to skip that check).
+var badDocs = []struct {
+	name  string
+	doc   string
+	class error
+	line  int
+	path  string
+	flag  string
+}{
+	// The document as a whole.
+	{"unclosed flow", "flags: {a: {default: on}", flagkit.ErrSyntax, 1, "", "keep"},
+	{"unclosed JSON", `{"flags": {"a": {"default": "on"}}`, flagkit.ErrSyntax, 1, "", "keep"},
+	{"tab indentation", "flags:\n\ta: {default: on}\n", flagkit.ErrSyntax, 2, "", "keep"},
+	{"bad indentation", "flags:\n  a:\n    default: on\n   rules: []\n", flagkit.ErrSyntax, 1, "", "keep"},
+	{"empty", "", flagkit.ErrSyntax, 1, "", "keep"},
+	{"only comments", "# nothing here\n", flagkit.ErrSyntax, 1, "", "keep"},
+	{"only null", "~\n", flagkit.ErrSyntax, 1, "", "keep"},
+	{"NUL byte", "flags:\n  a: {default: on}\x00\n", flagkit.ErrSyntax, 2, "", "keep"},
+	{"two documents", "flags: {}\n---\nflags: {}\n", flagkit.ErrSyntax, 2, "", "keep"},
+	{"top-level list", "- flags\n", flagkit.ErrInvalid, 1, "", "keep"},
+	{"top-level scalar", "hello\n", flagkit.ErrInvalid, 1, "", "keep"},
+	{"unknown top-level field", "flag:\n  a: {default: on}\n", flagkit.ErrUnknownField, 1, "flag", "keep"},
+	{"duplicate top-level key", "flags: {}\nflags: {}\n", flagkit.ErrDuplicateKey, 2, "flags", "keep"},
+	{"unknown version", "version: 2\nflags: {}\n", flagkit.ErrInvalid, 1, "version", "keep"},
+	{"unknown time zone", "timezone: Mars/Olympus\nflags: {}\n", flagkit.ErrInvalid, 1, "timezone", "keep"},
+	{"Local time zone", "timezone: Local\nflags: {}\n", flagkit.ErrInvalid, 1, "timezone", "keep"},
+	{"flags is a list", "flags: [a, b]\n", flagkit.ErrInvalid, 1, "flags", "keep"},
+	{"cohorts is a scalar", "cohorts: staff\nflags: {}\n", flagkit.ErrInvalid, 1, "cohorts", "keep"},
+	{"anchor", "cohorts:\n  a: &x {when: {c: {eq: 1}}}\nflags: {}\n", flagkit.ErrInvalid, 2, "cohorts.a", "keep"},
+	{"alias", "cohorts:\n  a: {when: &w {c: {eq: 1}}}\n  b: {when: *w}\nflags: {}\n", flagkit.ErrInvalid, 2, "cohorts.a.when", "keep"},
+	{"merge key", "flags:\n  a:\n    <<: {default: on}\n", flagkit.ErrInvalid, 3, "flags.a", "keep"},
+	{"alias bomb", aliasBomb, flagkit.ErrInvalid, 1, "a", "keep"},
+	{"custom tag", "flags:\n  a: !custom {default: on}\n", flagkit.ErrInvalid, 2, "flags.a", "keep"},
+	{"binary tag", "flags:\n  a:\n    default: !!binary b24=\n", flagkit.ErrInvalid, 3, "flags.a.default", "keep"},
+	{"too deep", "flags:\n  a:\n    metadata: {x: " + strings.Repeat("[", 70) + strings.Repeat("]", 70) + "}\n", flagkit.ErrTooDeep, 3, "flags.a.metadata.x" + strings.Repeat("[0]", 60), "keep"},
+	{"too large", "flags: {}\n" + strings.Repeat("# padding padding padding padding\n", 9<<20/34+1), flagkit.ErrTooLarge, 0, "", "keep"},
+
+	// Flags.
+	{"unknown flag field", "flags:\n  a:\n    defualt: on\n", flagkit.ErrUnknownField, 3, "flags.a.defualt", "a"},
+	{"flag key with space", "flags:\n  new checkout: {default: on}\n", flagkit.ErrInvalid, 2, "flags.new checkout", "-"},
+	{"flag key too long", "flags:\n  " + strings.Repeat("k", 129) + ": {default: on}\n", flagkit.ErrInvalid, 2, "flags." + strings.Repeat("k", 129), "-"},
+	{"duplicate flag", "flags:\n  a: {default: on}\n  a: {default: off}\n", flagkit.ErrDuplicateKey, 3, "flags.a", "a"},
+	{"flag is a scalar", "flags:\n  a: on\n", flagkit.ErrInvalid, 2, "flags.a", "a"},
+	{"default names no variant", "flags:\n  a:\n    default: maybe\n", flagkit.ErrUnknownReference, 3, "flags.a.default", "a"},
+	{"off_variant names no variant", "flags:\n  a:\n    variants: {x: x}\n    off_variant: y\n", flagkit.ErrUnknownReference, 4, "flags.a.off_variant", "a"},
+	{"mixed variant types", "flags:\n  a:\n    variants: {x: 1, y: why}\n", flagkit.ErrInvalid, 3, "flags.a.variants.y", "a"},
+	{"variant without value", "flags:\n  a:\n    variants:\n      x:\n", flagkit.ErrInvalid, 4, "flags.a.variants.x", "a"},
+	{"no variants", "flags:\n  a:\n    variants: {}\n", flagkit.ErrInvalid, 3, "flags.a.variants", "a"},
+	{"variants is a list", "flags:\n  a:\n    variants: [x, y]\n", flagkit.ErrInvalid, 3, "flags.a.variants", "a"},
+	{"enabled is yes", "flags:\n  a:\n    enabled: yes\n", flagkit.ErrInvalid, 3, "flags.a.enabled", "a"},
+	{"metadata is a list", "flags:\n  a:\n    metadata: [x]\n", flagkit.ErrInvalid, 3, "flags.a.metadata", "a"},
+	{"by is empty", "flags:\n  a:\n    by: \"\"\n", flagkit.ErrInvalid, 3, "flags.a.by", "a"},
+	{"rules is a mapping", "flags:\n  a:\n    rules: {serve: on}\n", flagkit.ErrInvalid, 3, "flags.a.rules", "a"},
+	{"huge number variant", "flags:\n  a:\n    variants: {x: 1e999}\n", flagkit.ErrInvalid, 3, "flags.a.variants.x", "a"},
+	{"requires unknown flag", "flags:\n  a:\n    requires: {ghost: on}\n", flagkit.ErrUnknownReference, 3, "flags.a.requires.ghost", "a"},
+	{"requires unknown variant", "flags:\n  b: {default: on}\n  a:\n    requires: {b: maybe}\n", flagkit.ErrUnknownReference, 4, "flags.a.requires.b", "a"},
+	{"requires cycle", "flags:\n  a:\n    requires: {b: on}\n  b:\n    requires: {a: on}\n", flagkit.ErrCycle, 3, "flags.a.requires.b", "a"},
+	{"requires itself", "flags:\n  a:\n    requires: {a: on}\n", flagkit.ErrCycle, 3, "flags.a.requires.a", "a"},
+	{"requires too deep", deepRequires(18), flagkit.ErrInvalid, 3, "flags.f0.requires.f1", "f0"},
+
+	// Rules.
+	{"rule is a scalar", "flags:\n  a:\n    rules: [on]\n", flagkit.ErrInvalid, 3, "flags.a.rules[0]", "a"},
+	{"rule without serve", "flags:\n  a:\n    rules:\n      - percent: 5\n", flagkit.ErrInvalid, 4, "flags.a.rules[0]", "a"},
+	{"serve and split", "flags:\n  a:\n    rules:\n      - serve: on\n        split: {on: 50, off: 50}\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].split", "a"},
+	{"serve unknown variant", "flags:\n  a:\n    rules:\n      - serve: yes\n", flagkit.ErrUnknownReference, 4, "flags.a.rules[0].serve", "a"},
+	{"unknown rule field", "flags:\n  a:\n    rules:\n      - serve: on\n        percentage: 5\n", flagkit.ErrUnknownField, 5, "flags.a.rules[0].percentage", "a"},
+	{"split sums to 90", "flags:\n  a:\n    rules:\n      - split: {on: 40, off: 50}\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].split", "a"},
+	{"split sums to 110", "flags:\n  a:\n    rules:\n      - split: {on: 60, off: 50}\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].split", "a"},
+	{"split weight with 4 decimals", "flags:\n  a:\n    rules:\n      - split: {on: 33.3333, off: 66.6667}\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].split.on", "a"},
+	{"split unknown variant", "flags:\n  a:\n    rules:\n      - split: {on: 50, maybe: 50}\n", flagkit.ErrUnknownReference, 4, "flags.a.rules[0].split.maybe", "a"},
+	{"split names a variant twice", "flags:\n  a:\n    rules:\n      - split: {on: 50, true: 50}\n", flagkit.ErrDuplicateKey, 4, "flags.a.rules[0].split.true", "a"},
+	{"split empty", "flags:\n  a:\n    rules:\n      - split: {}\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].split", "a"},
+	{"percent 140", "flags:\n  a:\n    rules:\n      - percent: 140\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].percent", "a"},
+	{"percent negative", "flags:\n  a:\n    rules:\n      - percent: -5\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].percent", "a"},
+	{"percent text", "flags:\n  a:\n    rules:\n      - percent: half\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].percent", "a"},
+	{"percent 4 decimals", "flags:\n  a:\n    rules:\n      - percent: 12.3456\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].percent", "a"},
+	{"percent is a mapping", "flags:\n  a:\n    rules:\n      - percent: {value: 5}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].percent", "a"},
+	{"ramp out of order", "flags:\n  a:\n    rules:\n      - serve: on\n        percent:\n          - {at: 2026-12-02T00:00:00Z, value: 5}\n          - {at: 2026-12-01T00:00:00Z, value: 50}\n", flagkit.ErrInvalid, 7, "flags.a.rules[0].percent[1].at", "a"},
+	{"ramp point without value", "flags:\n  a:\n    rules:\n      - serve: on\n        percent:\n          - {at: 2026-12-02T00:00:00Z}\n", flagkit.ErrInvalid, 6, "flags.a.rules[0].percent[0]", "a"},
+	{"ramp point unknown field", "flags:\n  a:\n    rules:\n      - serve: on\n        percent:\n          - {at: 2026-12-02T00:00:00Z, value: 5, step: 1}\n", flagkit.ErrUnknownField, 6, "flags.a.rules[0].percent[0].step", "a"},
+	{"ramp empty", "flags:\n  a:\n    rules:\n      - serve: on\n        percent: []\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].percent", "a"},
+	{"ramp value over 100", "flags:\n  a:\n    rules:\n      - serve: on\n        percent:\n          - {at: 2026-12-02T00:00:00Z, value: 101}\n", flagkit.ErrInvalid, 6, "flags.a.rules[0].percent[0].value", "a"},
+	{"until before from", "flags:\n  a:\n    rules:\n      - serve: on\n        from: 2026-12-02T00:00:00Z\n        until: 2026-12-01T00:00:00Z\n", flagkit.ErrInvalid, 6, "flags.a.rules[0].until", "a"},
+	{"until equals from", "flags:\n  a:\n    rules:\n      - serve: on\n        until: 2026-12-02T00:00:00Z\n        from: 2026-12-02T00:00:00Z\n", flagkit.ErrInvalid, 6, "flags.a.rules[0].from", "a"},
+	{"local time without timezone", "flags:\n  a:\n    rules:\n      - serve: on\n        from: 2026-12-01 09:00\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].from", "a"},
+	{"month 13", "flags:\n  a:\n    rules:\n      - serve: on\n        from: 2026-13-01T00:00:00Z\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].from", "a"},
+	{"not a time", "flags:\n  a:\n    rules:\n      - serve: on\n        from: soon\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].from", "a"},
+	{"unknown cohort", "flags:\n  a:\n    rules:\n      - cohort: ghosts\n        serve: on\n", flagkit.ErrUnknownReference, 4, "flags.a.rules[0].cohort", "a"},
+	{"empty cohorts list", "flags:\n  a:\n    rules:\n      - cohorts: []\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].cohorts", "a"},
+	{"split after percent on one salt", "flags:\n  a:\n    variants: {x: x, y: y}\n    rules:\n      - percent: 10\n        serve: x\n      - split: {x: 50, y: 50}\n", flagkit.ErrInvalid, 7, "flags.a.rules[1]", "-"},
+
+	// Conditions.
+	{"unknown operator", "flags:\n  a:\n    rules:\n      - when: {country: {equals: NO}}\n        serve: on\n", flagkit.ErrUnknownField, 4, "flags.a.rules[0].when.country.equals", "a"},
+	{"attribute shorthand", "flags:\n  a:\n    rules:\n      - when: {country: NO}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.country", "a"},
+	{"no operator", "flags:\n  a:\n    rules:\n      - when: {country: {}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.country", "a"},
+	{"when block is a scalar", "flags:\n  a:\n    rules:\n      - when: [x]\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when[0]", "a"},
+	{"when empty list", "flags:\n  a:\n    rules:\n      - when: []\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when", "a"},
+	{"bad regexp", "flags:\n  a:\n    rules:\n      - when: {email: {matches: \"(\"}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.email.matches", "a"},
+	{"bad version", "flags:\n  a:\n    rules:\n      - when: {app: {semver_gte: 1.x}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.app.semver_gte", "a"},
+	{"bad version in list", "flags:\n  a:\n    rules:\n      - when:\n          app:\n            semver_eq:\n              - 1.2.3\n              - 1.02.3\n        serve: on\n", flagkit.ErrInvalid, 8, "flags.a.rules[0].when.app.semver_eq[1]", "a"},
+	{"bad CIDR", "flags:\n  a:\n    rules:\n      - when: {ip: {in_cidr: [10.0.0.0/33]}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.ip.in_cidr[0]", "a"},
+	{"bad number", "flags:\n  a:\n    rules:\n      - when: {age: {gt: old}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.age.gt", "a"},
+	{"bad time operand", "flags:\n  a:\n    rules:\n      - when: {signup: {before: yesterday}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.signup.before", "a"},
+	{"exists maybe", "flags:\n  a:\n    rules:\n      - when: {email: {exists: maybe}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.email.exists", "a"},
+	{"ignore_case not boolean", "flags:\n  a:\n    rules:\n      - when: {email: {eq: x, ignore_case: sure}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.email.ignore_case", "a"},
+	{"nested list operand", "flags:\n  a:\n    rules:\n      - when: {country: {in: [[NO]]}}\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].when.country.in[0]", "a"},
+	{"duplicate operator", "flags:\n  a:\n    rules:\n      - when: {age: {gt: 1, gt: 2}}\n        serve: on\n", flagkit.ErrDuplicateKey, 4, "flags.a.rules[0].when.age.gt", "a"},
+
+	// Cohorts.
+	{"unknown cohort field", "cohorts:\n  staff:\n    where: {email: {ends_with: x}}\nflags: {}\n", flagkit.ErrUnknownField, 3, "cohorts.staff.where", "-"},
+	{"cohort without conditions", "cohorts:\n  staff:\n    description: nobody\nflags: {}\n", flagkit.ErrInvalid, 2, "cohorts.staff", "-"},
+	{"cohort key with slash", "cohorts:\n  a/b: {when: {x: {eq: 1}}}\nflags: {}\n", flagkit.ErrInvalid, 2, "cohorts.a/b", "-"},
+	{"cohort cycle", "cohorts:\n  a: {cohort: b}\n  b: {cohort: a}\nflags: {}\n", flagkit.ErrCycle, 2, "cohorts.a", "-"},
+	{"cohort narrows unknown", "cohorts:\n  a: {cohort: ghost}\nflags: {}\n", flagkit.ErrUnknownReference, 2, "cohorts.a", "-"},
+	{"flag uses invalid cohort", "cohorts:\n  a: {when: {x: {bogus: 1}}}\nflags:\n  f:\n    rules:\n      - cohort: a\n        serve: on\n", flagkit.ErrInvalid, 6, "flags.f.rules[0].cohort", "f"},
+
+	// Overrides.
+	{"override unknown flag", "flags: {}\noverrides:\n  GHOST: on\n", flagkit.ErrUnknownReference, 3, "overrides.GHOST", "-"},
+	{"override not a variant", "flags:\n  a: {default: off}\noverrides:\n  A: maybe\n", flagkit.ErrInvalid, 4, "overrides.A", "-"},
+	{"override ambiguous", "flags:\n  a-b: {default: off}\n  a.b: {default: off}\noverrides:\n  A_B: on\n", flagkit.ErrInvalid, 5, "overrides.A_B", "-"},
+	{"override without value", "flags:\n  a: {default: off}\noverrides:\n  A:\n", flagkit.ErrInvalid, 4, "overrides.A", "-"},
+	{"override number flag with text", "flags:\n  a: {variants: {low: 1}, default: low}\noverrides:\n  a: lots\n", flagkit.ErrInvalid, 4, "overrides.a", "-"},
+}
+
+var aliasBomb = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+`
+
+func deepRequires(n int) string {
+	var b strings.Builder
+	b.WriteString("flags:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  f%d:\n    requires: {f%d: on}\n", i, i+1)
+	}
+	fmt.Fprintf(&b, "  f%d: {default: on}\n", n)
+	return b.String()
+}
+
+func TestValidateCatalogue(t *testing.T) {
+	if len(badDocs) < 60 {
+		t.Fatalf("catalogue has %d documents; want at least 60", len(badDocs))
+	}
+	for _, tt := range badDocs {
+		t.Run(tt.name, func(t *testing.T) {
+			err := flagkit.Validate("bad.yaml", []byte(tt.doc))
+			require.Error(t, err)
+			require.ErrorIs(t, err, tt.class)
+			var found []string
+			for _, e := range flattenErrors(err) {
+				var pe *flagkit.ParseError
+				require.True(t, errors.As(e, &pe), "error %v is not a *ParseError", e)
+				assert.Equal(t, "bad.yaml", pe.Source)
+				assert.NotContains(t, pe.Error(), "yaml: unmarshal errors")
+				found = append(found, fmt.Sprintf("%d %s (%v)", pe.Line, pe.Path, pe))
+				if errors.Is(pe, tt.class) && pe.Line == tt.line && pe.Path == tt.path {
+					return
+				}
+			}
+			t.Errorf("Validate(%s): no %v at line %d path %q; got:\n%s", tt.name, tt.class, tt.line, tt.path, strings.Join(found, "\n"))
+		})
+	}
+}
+
+func flattenErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flattenErrors(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// A running client that receives a bad document keeps the last good
+// definitions in force.
+func TestBadReloadKeepsLastGood(t *testing.T) {
+	for _, tt := range badDocs {
+		if tt.flag == "-" {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			initial := "flags:\n  keep: {default: on}\n"
+			if tt.flag != "keep" {
+				initial += fmt.Sprintf("  %s: {default: on}\n", tt.flag)
+			}
+			src := newPushSource("push.yaml", initial)
+			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
+			require.NoError(t, err)
+			defer c.Close()
+			src.push(tt.doc)
+			if got := c.Bool(ctx, tt.flag, bob, false); !got {
+				t.Errorf("Bool(%q) after bad reload = %v; want true (last good)", tt.flag, got)
+			}
+			st := c.Status()
+			assert.NotEmpty(t, st.Problems, "Status().Problems")
+		})
+	}
+}
+
+func TestValidateGoodDocuments(t *testing.T) {
+	docs := map[string]string{
+		"eval":       readFile(t, "testdata/eval.yaml"),
+		"quickstart": readFile(t, "examples/quickstart/flags.yaml"),
+		"BOM":        "\ufeffflags: {a: {default: on}}\n",
+		"CRLF":       "flags:\r\n  a:\r\n    default: on\r\n",
+		"JSON":       `{"version": 1, "flags": {"a": {"default": "on", "rules": [{"percent": 5, "serve": "on"}]}}}`,
+		"empty maps": "flags: {}\ncohorts: {}\noverrides: {}\n",
+		"null flags": "flags:\n",
+	}
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			if err := flagkit.Validate(name, []byte(doc)); err != nil {
+				t.Errorf("Validate(%s) = %v; want nil", name, err)
+			}
+		})
+	}
+}
