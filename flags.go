@@ -1204,11 +1204,17 @@ func (f *flagSpec) effectiveSalt(r *ruleSpec) string {
 	return f.key
 }
 
+// effectiveBy is the attribute a rule hashes; "" means the subject's key
+// (by: key names it too).
 func (f *flagSpec) effectiveBy(r *ruleSpec) string {
+	by := f.by
 	if r.by != "" {
-		return r.by
+		by = r.by
 	}
-	return f.by
+	if by == "key" {
+		return ""
+	}
+	return by
 }
 
 // fingerprint hashes a definition's content (not its position or comments),
