@@ -99,8 +99,8 @@ type FileSource struct {
 // A file that is missing, is a directory or another non-regular file,
 // cannot be read, or is larger than [MaxSize] (default [DefaultMaxSize])
 // is reported to the client, which keeps its last good document. An error
-// is reported once it has lasted for the debounce, and once for as long as
-// it stays the same. Its message reads "source: file PATH: ...", and it
+// is reported at once when Run starts and later once it has lasted for the
+// debounce, and only once for as long as it stays the same. Its message reads "source: file PATH: ...", and it
 // wraps the operating system's error, so errors.Is(err, [fs.ErrNotExist])
 // and errors.Is(err, [fs.ErrPermission]) work. After an error, the next
 // good document is delivered even if it is unchanged, so the client learns
@@ -110,8 +110,8 @@ type FileSource struct {
 // to a temporary file in the same directory as path (so that the rename
 // stays within one file system), close it, and rename it over path with
 // [os.Rename]. A reader then sees the old file or the new one, never a part
-// of one. The debounce only protects against writers that rewrite the file
-// in place without pausing for longer than it.
+// of one. The debounce protects a writer that rewrites the file in place
+// only as long as it never pauses for longer than the debounce.
 func File(path string, opts ...FileOption) *FileSource {
 	s := &FileSource{path: path, cfg: fileConfig{debounce: fileDefaultDebounce}}
 	for _, o := range opts {
