@@ -54,7 +54,7 @@ flags:
 	}{
 		{"a", corp, true, "base.yaml"},
 		{"b", corp, true, "top.yaml"},
-		{"c", corp, true, "base.yaml"},  // the flag from base uses top's cohort
+		{"c", corp, true, "base.yaml"}, // the flag from base uses top's cohort
 		{"c", old, false, "base.yaml"}, // base's cohort definition is overridden
 	}
 	for _, tt := range tests {
