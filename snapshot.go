@@ -110,7 +110,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		}
 	}
 	s := &snapshot{flags: make(map[string]*compiledFlag, len(c.flagSpecs)+len(c.badFlags))}
-	for k := range c.cohortSpecs {
+	for _, k := range sortedKeys(c.cohortSpecs) {
 		c.compileCohort(k, nil)
 	}
 	for k, msg := range c.cohortErr {
@@ -124,7 +124,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	}
 	// Cycles between prerequisites, and chains longer than the limit.
 	c.requiresProblems = map[string][]*ParseError{}
-	for k := range c.flagSpecs {
+	for _, k := range sortedKeys(c.flagSpecs) {
 		c.checkRequires(k, nil)
 	}
 	for k, fs := range c.flagSpecs {
@@ -159,6 +159,17 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	s.schedule()
 	sort.Slice(s.problems, func(i, j int) bool { return lessProblem(s.problems[i], s.problems[j]) })
 	return s
+}
+
+// sortedKeys returns a map's keys in order, so that messages that depend on
+// the order of a walk (such as how a cycle is written) are stable.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func lessProblem(a, b *ParseError) bool {

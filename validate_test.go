@@ -3,7 +3,9 @@ package flagkit_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -237,4 +239,59 @@ func TestValidateGoodDocuments(t *testing.T) {
 			}
 		})
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files (docs/errors.md)")
+
+// docs/errors.md shows the message of every document in the catalogue.
+func TestErrorsDoc(t *testing.T) {
+	const begin, end = "<!-- BEGIN GENERATED -->\n", "<!-- END GENERATED -->"
+	var b strings.Builder
+	b.WriteString("| problem | class | message |\n|---|---|---|\n")
+	for _, tt := range badDocs {
+		err := flagkit.Validate("flags.yaml", []byte(tt.doc))
+		var msg string
+		for _, e := range flattenErrors(err) {
+			var pe *flagkit.ParseError
+			if errors.As(e, &pe) && errors.Is(pe, tt.class) && pe.Path == tt.path {
+				msg = pe.Error()
+				break
+			}
+		}
+		if len(msg) > 300 {
+			msg = msg[:300] + "…"
+		}
+		msg = strings.ReplaceAll(msg, "|", `\|`)
+		fmt.Fprintf(&b, "| %s | `%s` | `%s` |\n", tt.name, className(tt.class), msg)
+	}
+	data, err := os.ReadFile("docs/errors.md")
+	require.NoError(t, err)
+	doc := string(data)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	require.True(t, i >= 0 && j > i, "docs/errors.md lacks the generated markers")
+	want := doc[:i+len(begin)] + b.String() + doc[j:]
+	if *update {
+		require.NoError(t, os.WriteFile("docs/errors.md", []byte(want), 0o644))
+		return
+	}
+	if want != doc {
+		t.Errorf("docs/errors.md is out of date; run go test -run TestErrorsDoc -update .")
+	}
+}
+
+func className(err error) string {
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"ErrSyntax", flagkit.ErrSyntax}, {"ErrTooLarge", flagkit.ErrTooLarge}, {"ErrTooDeep", flagkit.ErrTooDeep},
+		{"ErrInvalid", flagkit.ErrInvalid}, {"ErrUnknownField", flagkit.ErrUnknownField},
+		{"ErrDuplicateKey", flagkit.ErrDuplicateKey}, {"ErrUnknownReference", flagkit.ErrUnknownReference},
+		{"ErrCycle", flagkit.ErrCycle},
+	} {
+		if err == c.err {
+			return c.name
+		}
+	}
+	return "?"
 }
