@@ -202,6 +202,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}})
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
+	c.events.log = log
 	c.events.start(&c.wg, runCtx)
 	check := func(doc []byte) error {
 		_, err := parseDocument("check", doc, c.maxSize)
@@ -264,7 +265,7 @@ func (c *Client) run(ctx context.Context, l *layer) {
 		}
 		c.apply(l, doc, err)
 	}
-	err := l.src.Run(ctx, update)
+	err := runSource(ctx, l.src, update)
 	mu.Lock()
 	done = true
 	mu.Unlock()
@@ -275,6 +276,17 @@ func (c *Client) run(ctx context.Context, l *layer) {
 		c.apply(l, nil, fmt.Errorf("flagkit: source %s stopped: %w", l.name, err))
 	}
 	l.once.Do(func() { close(l.started) })
+}
+
+// runSource runs a source, turning a panic into an error so that a broken
+// third-party source cannot crash the service.
+func runSource(ctx context.Context, src Source, update func([]byte, error)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("source panicked: %v", r)
+		}
+	}()
+	return src.Run(ctx, update)
 }
 
 // apply takes one update from a layer's source.

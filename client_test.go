@@ -3,6 +3,7 @@ package flagkit_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -595,4 +596,41 @@ func TestValidateReturnsParseErrors(t *testing.T) {
 	require.True(t, errors.As(err, &pe))
 	assert.Equal(t, "flagkit: flags.yaml:4:18: flags.a.rules[0].percent: 140 is outside 0..100", pe.Error())
 	assert.NoError(t, flagkit.Validate("ok.yaml", []byte("flags: {a: {default: on}}")))
+}
+
+// panicSource panics in Run.
+type panicSource struct{}
+
+func (panicSource) Name() string { return "panicky" }
+func (panicSource) Run(context.Context, func([]byte, error)) error {
+	panic("boom")
+}
+
+func TestPanicsAreContained(t *testing.T) {
+	_, err := flagkit.New(ctx, flagkit.WithSource(panicSource{}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "panicky")
+	assert.Contains(t, err.Error(), "source panicked: boom")
+
+	src := newPushSource("push.yaml", "flags: {a: {default: on}}")
+	c, err := flagkit.New(ctx, flagkit.WithSource(src))
+	require.NoError(t, err)
+	defer c.Close()
+	c.OnChange(func(flagkit.Change) { panic("subscriber bug") })
+	w := watch(c)
+	src.push("flags: {a: {default: off}}")
+	w.next(t) // the other subscriber still hears about it
+	src.push("flags: {a: {default: on}}")
+	w.next(t)
+}
+
+func TestDetailJSON(t *testing.T) {
+	c := newClient(t, "flags: {a: {default: on}, b: {default: maybe}}")
+	out, err := json.Marshal(c.All(ctx, bob))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"a": {"value": true, "variant": "on", "reason": "STATIC", "source": "test.yaml"},
+		"b": {"value": null, "reason": "ERROR", "source": "test.yaml",
+		      "error": "flagkit: flag \"b\" is invalid: test.yaml:1:40: flags.b.default: no variant named \"maybe\" (variants: on, off)"}
+	}`, string(out))
 }

@@ -316,3 +316,21 @@ func typed(r result, want valueKind, intOnly bool) Detail {
 	}
 	return d
 }
+
+// MarshalJSON encodes a Detail for a front end or a log: value, variant,
+// reason, rule, source, and the error's message as "error".
+func (d Detail) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		Value   any    `json:"value"`
+		Variant string `json:"variant,omitempty"`
+		Reason  Reason `json:"reason"`
+		Rule    string `json:"rule,omitempty"`
+		Source  string `json:"source,omitempty"`
+		Error   string `json:"error,omitempty"`
+	}
+	w := wire{Value: d.Value, Variant: d.Variant, Reason: d.Reason, Rule: d.Rule, Source: d.Source}
+	if d.Err != nil {
+		w.Error = d.Err.Error()
+	}
+	return json.Marshal(w)
+}

@@ -2,6 +2,7 @@ package flagkit
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sort"
 	"sync"
@@ -43,6 +44,7 @@ type notifier struct {
 	next    int
 	pending *Change
 	wake    chan struct{}
+	log     *slog.Logger
 }
 
 func (n *notifier) start(wg *sync.WaitGroup, ctx context.Context) {
@@ -76,10 +78,21 @@ func (n *notifier) start(wg *sync.WaitGroup, ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
-				fn(*ch)
+				n.call(fn, *ch)
 			}
 		}
 	}()
+}
+
+// call runs one callback; a panic in it is logged, not propagated, so one
+// broken subscriber cannot stop the others or crash the service.
+func (n *notifier) call(fn func(Change), ch Change) {
+	defer func() {
+		if r := recover(); r != nil && n.log != nil {
+			n.log.Error("flagkit: OnChange callback panicked", "panic", r)
+		}
+	}()
+	fn(ch)
 }
 
 func (n *notifier) subscribe(fn func(Change)) func() {
