@@ -44,6 +44,7 @@ type httpConfig struct {
 	timeout    time.Duration // 0: httpDefaultTimeout
 	backup     string        // "": no backup file
 	maxBackoff time.Duration // 0: httpDefaultMaxBackoff
+	sig        sigConfig     // Verify, SignatureURL; see signature.go
 }
 
 type httpOption func(*httpConfig)
@@ -95,8 +96,9 @@ func Timeout(d time.Duration) HTTPOption {
 // file is replaced atomically (written to a temporary file in the same
 // directory, synced, then renamed) with mode 0o600, and read only at start.
 // The backup is best-effort: a failure to write it is not reported, and the
-// write is tried again after the next successful request. The default is no
-// backup. An empty path keeps the default.
+// write is tried again after the next successful request. With [Verify],
+// the document's signature is kept next to it, at path+".sig". The default
+// is no backup. An empty path keeps the default.
 func Backup(path string) HTTPOption {
 	return httpOption(func(c *httpConfig) {
 		if path != "" {
@@ -143,6 +145,8 @@ type HTTPSource struct {
 //     success returns to the normal interval.
 //   - [Header] adds headers, such as credentials; [Client] sets the
 //     http.Client; [Backup] keeps a copy of the last good document on disk.
+//   - [Verify] refuses a document without a valid Ed25519 signature
+//     published next to it.
 //
 // Credentials in url's userinfo (user:password@) are sent as net/http sends
 // them (basic authentication) but never appear in the source's name or
@@ -184,13 +188,14 @@ func (s *HTTPSource) Name() string { return "http:" + s.safe }
 // Each document is a new slice that Run never reads or modifies afterwards,
 // so update may keep it. Run returns nil when ctx is done, at once if it is
 // done already. It returns an error only when it cannot run at all: when
-// update is nil, or when the URL is not an absolute http or https URL
-// (after reporting the error to update too). Run starts no goroutine
-// besides those of the http.Client.
+// update is nil, when the URL is not an absolute http or https URL, or when
+// [Verify] or [SignatureURL] is misconfigured (after reporting the error to
+// update too). Run starts no goroutine besides those of the http.Client.
 //
-// A document is good when it passes the check of the client that called
-// Run; without one, when it is well-formed YAML or JSON whose top level is
-// a mapping. Only good documents are delivered and written to the backup.
+// A document is good when its signature is valid, with [Verify], and it
+// passes the check of the client that called Run; without one, when it is
+// well-formed YAML or JSON whose top level is a mapping. Only good
+// documents are delivered and written to the backup.
 func (s *HTTPSource) Run(ctx context.Context, update func(doc []byte, err error)) error {
 	if update == nil {
 		return errors.New("source: http: nil update function")
@@ -244,7 +249,7 @@ func (s *HTTPSource) checkURL() error {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return s.errorf("invalid URL: want an absolute http or https URL")
 	}
-	return nil
+	return s.checkSignatureConfig()
 }
 
 // httpPoller is the state of one call of Run.
@@ -257,6 +262,7 @@ type httpPoller struct {
 	last         []byte // the last document delivered, our own copy; nil: none
 	etag         string // validators of last, as the server sent them
 	lastModified string
+	sig          []byte // with Verify, the signature of last
 	lastErr      string // key of the error reported since the last success; "": none
 	failures     int    // consecutive failures
 	backupDirty  bool   // last is not yet in the backup file
@@ -278,10 +284,10 @@ func (p *httpPoller) start(ctx context.Context) bool {
 		p.report(err, err)
 		return true
 	}
-	backup, berr := p.readBackup()
+	backup, sig, berr := p.readBackup()
 	switch {
 	case berr == nil:
-		p.last = backup
+		p.last, p.sig = backup, sig
 		p.update(bytes.Clone(backup), nil)
 		p.report(err, err)
 	case errors.Is(berr, fs.ErrNotExist):
@@ -446,11 +452,16 @@ func (p *httpPoller) fetch(ctx context.Context) ([]byte, error) {
 	case resp.ContentLength >= 0 && int64(len(doc)) != resp.ContentLength:
 		return nil, p.src.errorf("reading body: got %d bytes, Content-Length is %d: %w", len(doc), resp.ContentLength, io.ErrUnexpectedEOF)
 	}
+	sig, err := p.verify(ctx, doc) // before parsing: an unsigned document is never parsed
+	if err != nil {
+		return nil, err
+	}
 	if err := p.good(doc); err != nil {
 		return nil, p.src.errorf("%w: %w", errHTTPInvalid, err)
 	}
 	p.etag = resp.Header.Get("ETag")
 	p.lastModified = resp.Header.Get("Last-Modified")
+	p.sig = sig
 	return doc, nil
 }
 
@@ -475,26 +486,31 @@ func httpCheckMapping(doc []byte) error {
 	return nil
 }
 
-// readBackup returns the document in the backup file if it is good.
-func (p *httpPoller) readBackup() ([]byte, error) {
+// readBackup returns the document in the backup file if it is good, and
+// its signature with [Verify].
+func (p *httpPoller) readBackup() ([]byte, []byte, error) {
 	path := p.src.cfg.backup
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	limit := p.src.cfg.poll.limit()
 	doc, err := io.ReadAll(io.LimitReader(f, httpOneMore(limit)))
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case int64(len(doc)) > limit:
-		return nil, fmt.Errorf("backup %s: %w: over the limit of %d bytes", path, errHTTPTooLarge, limit)
+		return nil, nil, fmt.Errorf("backup %s: %w: over the limit of %d bytes", path, errHTTPTooLarge, limit)
+	}
+	sig, err := p.verifyBackup(path, doc)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := p.good(doc); err != nil {
-		return nil, fmt.Errorf("backup %s: %w: %w", path, errHTTPInvalid, err)
+		return nil, nil, fmt.Errorf("backup %s: %w: %w", path, errHTTPInvalid, err)
 	}
-	return doc, nil
+	return doc, sig, nil
 }
 
 // saveBackup writes the last document to the backup file if it is not there
@@ -503,7 +519,7 @@ func (p *httpPoller) saveBackup() {
 	if !p.backupDirty || p.src.cfg.backup == "" {
 		return
 	}
-	if httpWriteFile(p.src.cfg.backup, p.last) == nil {
+	if writeBackup(p.src.cfg.backup, p.last, p.sig) == nil {
 		p.backupDirty = false
 	}
 }

@@ -1,0 +1,383 @@
+// Command flagkit checks, signs and verifies flagkit flag documents, for the
+// CI of a flag repository and for the operators of a service that loads
+// signed documents with source.Verify.
+//
+// Usage:
+//
+//	flagkit validate FILE...
+//	flagkit keygen -out PRIVATE-KEY-FILE
+//	flagkit sign -key PRIVATE-KEY-FILE FILE...
+//	flagkit verify -pub PUBLIC-KEY FILE...
+//
+// validate checks each document as a flagkit client would load it on its
+// own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
+//
+// keygen makes a new Ed25519 key pair: it writes the private key to the
+// file named by -out (PKCS #8, PEM; mode 0600; an existing file is never
+// replaced) and prints the public key, in standard base64, to standard
+// output. Give the public key to the services (source.ParsePublicKey) and
+// keep the private key secret, for example as a CI secret.
+//
+// sign writes the detached signature of each FILE to FILE.sig: the standard
+// base64 of the Ed25519 signature of the file's exact bytes, and a newline.
+// -key - reads the private key from standard input. Publish FILE.sig next to
+// FILE, and sign again after every change of FILE.
+//
+// verify checks FILE.sig against each FILE under the public key given in
+// standard base64, as source.Verify does.
+//
+// Each command prints nothing on success and exits with status 0. It exits
+// with status 1 when a document has a problem or a signature does not
+// verify, or on any other failure, and with status 2 on a usage error.
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/source"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a problem, a bad signature, an I/O error
+	exitUsage   = 2
+)
+
+const usage = `usage:
+	flagkit validate FILE...
+	flagkit keygen -out PRIVATE-KEY-FILE
+	flagkit sign -key PRIVATE-KEY-FILE FILE...
+	flagkit verify -pub PUBLIC-KEY FILE...
+`
+
+// maxSignatureFile is the largest signature file verify reads, as
+// source.Verify does.
+const maxSignatureFile = 1 << 10
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs the command line args (without the program name) and returns
+// the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "validate":
+		return runValidate(args, stdout, stderr)
+	case "keygen":
+		return runKeygen(args, rand.Reader, stdout, stderr)
+	case "sign":
+		return runSign(args, stdin, stderr)
+	case "verify":
+		return runVerify(args, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "flagkit: unknown command %q\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+// newFlagSet returns a flag set for the command that prints its errors and
+// usage to stderr.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("flagkit "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: flagkit %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and reports the exit status when the command must
+// stop: after -h, or on a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) (status int, stop bool) {
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	case err != nil:
+		return exitUsage, true
+	}
+	return exitOK, false
+}
+
+// usageError prints msg and the command's usage, and returns exitUsage.
+func usageError(fs *flag.FlagSet, stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), msg)
+	fs.Usage()
+	return exitUsage
+}
+
+// runValidate implements flagkit validate.
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", "FILE...", stderr)
+	if status, stop := parseFlags(fs, args); stop {
+		return status
+	}
+	if fs.NArg() == 0 {
+		return usageError(fs, stderr, "no files")
+	}
+	status := exitOK
+	for _, name := range fs.Args() {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "flagkit validate: %v\n", err)
+			status = exitFailure
+			continue
+		}
+		for _, p := range problems(flagkit.Validate(name, data)) {
+			fmt.Fprintln(stdout, p)
+			status = exitFailure
+		}
+	}
+	return status
+}
+
+// problems returns the lines that describe err, one per problem.
+func problems(err error) []string {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var lines []string
+		for _, e := range j.Unwrap() {
+			lines = append(lines, problems(e)...)
+		}
+		return lines
+	}
+	var pe *flagkit.ParseError
+	if !errors.As(err, &pe) {
+		return []string{err.Error()}
+	}
+	var b bytes.Buffer
+	b.WriteString(pe.Source)
+	if pe.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", pe.Line, pe.Column)
+	}
+	b.WriteString(": ")
+	if pe.Path != "" {
+		b.WriteString(pe.Path + ": ")
+	}
+	b.WriteString(pe.Msg)
+	return []string{b.String()}
+}
+
+// runKeygen implements flagkit keygen, drawing the key from random.
+func runKeygen(args []string, random io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("keygen", "-out PRIVATE-KEY-FILE", stderr)
+	out := fs.String("out", "", "write the private key to this `file` (created with mode 0600; must not exist)")
+	if status, stop := parseFlags(fs, args); stop {
+		return status
+	}
+	switch {
+	case *out == "":
+		return usageError(fs, stderr, "-out is required")
+	case fs.NArg() > 0:
+		return usageError(fs, stderr, "unexpected arguments")
+	}
+	pub, priv, err := ed25519.GenerateKey(random)
+	if err != nil {
+		fmt.Fprintf(stderr, "flagkit keygen: generating a key: %v\n", err)
+		return exitFailure
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		fmt.Fprintf(stderr, "flagkit keygen: %v\n", err)
+		return exitFailure
+	}
+	if err := writeNewFile(*out, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+		fmt.Fprintf(stderr, "flagkit keygen: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintln(stdout, base64.StdEncoding.EncodeToString(pub))
+	return exitOK
+}
+
+// writeNewFile creates the file at path, which must not exist, with mode
+// 0600 and data.
+func writeNewFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// runSign implements flagkit sign.
+func runSign(args []string, stdin io.Reader, stderr io.Writer) int {
+	fs := newFlagSet("sign", "-key PRIVATE-KEY-FILE FILE...", stderr)
+	keyFile := fs.String("key", "", "read the private key (PKCS #8, PEM, as keygen writes it) from this `file`; - for standard input")
+	if status, stop := parseFlags(fs, args); stop {
+		return status
+	}
+	switch {
+	case *keyFile == "":
+		return usageError(fs, stderr, "-key is required")
+	case fs.NArg() == 0:
+		return usageError(fs, stderr, "no files")
+	}
+	var pemData []byte
+	var err error
+	if *keyFile == "-" {
+		pemData, err = io.ReadAll(io.LimitReader(stdin, 64<<10))
+	} else {
+		pemData, err = readFile(*keyFile, 64<<10)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "flagkit sign: reading the private key: %v\n", err)
+		return exitFailure
+	}
+	key, err := parsePrivateKey(pemData)
+	if err != nil {
+		fmt.Fprintf(stderr, "flagkit sign: %v\n", err)
+		return exitFailure
+	}
+	status := exitOK
+	for _, name := range fs.Args() {
+		doc, err := os.ReadFile(name)
+		if err == nil {
+			sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, doc)) + "\n"
+			err = replaceFile(name+".sig", []byte(sig))
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "flagkit sign: %v\n", err)
+			status = exitFailure
+		}
+	}
+	return status
+}
+
+// parsePrivateKey decodes an Ed25519 private key in PKCS #8, PEM. Its
+// errors never quote the key.
+func parsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PRIVATE KEY" {
+		return nil, errors.New(`private key is not a PEM "PRIVATE KEY" block (PKCS #8, as flagkit keygen writes it)`)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, errors.New("private key is not valid PKCS #8")
+	}
+	key, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("private key is %T; want an Ed25519 key", k)
+	}
+	return key, nil
+}
+
+// replaceFile replaces the file at path with data, mode 0644, through a
+// temporary file renamed over it, so that a reader never sees a part.
+func replaceFile(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// runVerify implements flagkit verify.
+func runVerify(args []string, stderr io.Writer) int {
+	fs := newFlagSet("verify", "-pub PUBLIC-KEY FILE...", stderr)
+	pubText := fs.String("pub", "", "the public `key`, in standard base64, as keygen prints it")
+	if status, stop := parseFlags(fs, args); stop {
+		return status
+	}
+	switch {
+	case *pubText == "":
+		return usageError(fs, stderr, "-pub is required")
+	case fs.NArg() == 0:
+		return usageError(fs, stderr, "no files")
+	}
+	pub, err := source.ParsePublicKey(*pubText)
+	if err != nil {
+		return usageError(fs, stderr, err.Error())
+	}
+	status := exitOK
+	for _, name := range fs.Args() {
+		if err := verifyFile(pub, name); err != nil {
+			fmt.Fprintf(stderr, "flagkit verify: %v\n", err)
+			status = exitFailure
+		}
+	}
+	return status
+}
+
+// verifyFile checks the signature in name+".sig" of the file name.
+func verifyFile(pub ed25519.PublicKey, name string) error {
+	doc, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	sigName := name + ".sig"
+	data, err := readFile(sigName, maxSignatureFile+1)
+	if err != nil {
+		return err
+	}
+	if len(data) > maxSignatureFile {
+		return fmt.Errorf("%s: over the limit of %d bytes", sigName, maxSignatureFile)
+	}
+	data = bytes.TrimSpace(data)
+	sig := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
+	n, err := base64.StdEncoding.Decode(sig, data)
+	if err != nil || n != ed25519.SignatureSize {
+		return fmt.Errorf("%s: signature %s is not the base64 of a %d-byte Ed25519 signature", name, sigName, ed25519.SignatureSize)
+	}
+	if !ed25519.Verify(pub, doc, sig[:n]) {
+		return fmt.Errorf("%s: signature %s does not match the document", name, sigName)
+	}
+	return nil
+}
+
+// readFile reads at most limit bytes of the file at path.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
