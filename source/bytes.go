@@ -5,14 +5,14 @@ import (
 	"errors"
 )
 
-// A BytesSource is a [github.com/flagkit/flagkit.Source] that serves one
+// A Memory is a [github.com/flagkit/flagkit.Source] that serves one
 // document held in memory, such as a file embedded with go:embed. Make one
 // with [Bytes].
 //
-// A BytesSource never changes after Bytes returns, so it is safe for
+// A Memory never changes after Bytes returns, so it is safe for
 // concurrent use and may be shared by any number of clients and run any
 // number of times.
-type BytesSource struct {
+type Memory struct {
 	name string
 	data []byte
 }
@@ -27,19 +27,19 @@ type BytesSource struct {
 // Bytes the natural first layer: defaults for every flag, which later layers
 // refine. The client still checks the document like any other; use
 // flagkit.WithStrict in tests so that a mistake in it fails them.
-func Bytes(name string, data []byte) *BytesSource {
+func Bytes(name string, data []byte) *Memory {
 	d := make([]byte, len(data))
 	copy(d, data)
-	return &BytesSource{name: name, data: d}
+	return &Memory{name: name, data: d}
 }
 
 // Name returns the name given to [Bytes].
-func (m *BytesSource) Name() string { return m.name }
+func (m *Memory) Name() string { return m.name }
 
 // Run delivers the document to update once, in a slice of its own, and
 // waits until ctx is done. It delivers even when ctx is already done. It
 // returns nil, or an error at once if update is nil.
-func (m *BytesSource) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (m *Memory) Run(ctx context.Context, update func(doc []byte, err error)) error {
 	if update == nil {
 		return errors.New("source: bytes " + m.name + ": nil update function")
 	}

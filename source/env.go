@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// Errors that [EnvSource.Run] reports, each wrapped in an error that names
+// Errors that [Environment.Run] reports, each wrapped in an error that names
 // the source and the variables involved, such as "source: env FEATURE_:
 // variables ... both set override NEW_CHECKOUT; keep one". Match them with
 // [errors.Is].
@@ -56,14 +56,14 @@ func Environ(f func() []string) EnvOption {
 	})
 }
 
-// An EnvSource is a [github.com/flagkit/flagkit.Source] that turns
+// An Environment is a [github.com/flagkit/flagkit.Source] that turns
 // environment variables into overrides. Make one with [Env]; the zero value
 // has an empty prefix, which Run refuses.
 //
-// An EnvSource never changes after Env returns, so it is safe for
+// An Environment never changes after Env returns, so it is safe for
 // concurrent use and may be shared by any number of clients and run any
 // number of times; each Run reads the environment once.
-type EnvSource struct {
+type Environment struct {
 	prefix  string
 	environ func() []string
 }
@@ -106,24 +106,24 @@ type EnvSource struct {
 // The prefix must not be empty: an empty prefix would turn every variable
 // (PATH, HOME, ...) into an override, so Run reports [ErrEnvPrefix] to update
 // and returns it at once. Name returns "env:" followed by the prefix.
-func Env(prefix string, opts ...EnvOption) *EnvSource {
+func Env(prefix string, opts ...EnvOption) *Environment {
 	c := envConfig{environ: os.Environ}
 	for _, o := range opts {
 		if o != nil {
 			o.applyEnv(&c)
 		}
 	}
-	return &EnvSource{prefix: prefix, environ: c.environ}
+	return &Environment{prefix: prefix, environ: c.environ}
 }
 
 // Name returns "env:" followed by the prefix, such as "env:FEATURE_".
-func (e *EnvSource) Name() string { return "env:" + e.prefix }
+func (e *Environment) Name() string { return "env:" + e.prefix }
 
 // Run reads the environment, delivers the overrides document to update (or
 // an error, as described on [Env]), and waits until ctx is done. It
 // delivers even when ctx is already done. It returns nil, except for an
 // empty prefix or a nil update, when it returns an error at once.
-func (e *EnvSource) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (e *Environment) Run(ctx context.Context, update func(doc []byte, err error)) error {
 	if update == nil {
 		return errors.New("source: env " + e.prefix + ": nil update function")
 	}
@@ -149,7 +149,7 @@ func (e *EnvSource) Run(ctx context.Context, update func(doc []byte, err error))
 }
 
 // document builds the overrides document from environ.
-func (e *EnvSource) document(environ []string) ([]byte, error) {
+func (e *Environment) document(environ []string) ([]byte, error) {
 	type variable struct{ name, value string }
 	var vars []variable
 	seen := make(map[string]bool)
@@ -215,7 +215,7 @@ func (e *EnvSource) document(environ []string) ([]byte, error) {
 	return append(doc, "}}"...), nil
 }
 
-func (e *EnvSource) errorf(class error, format string, args ...any) error {
+func (e *Environment) errorf(class error, format string, args ...any) error {
 	return &envError{msg: "source: env " + e.prefix + ": " + fmt.Sprintf(format, args...), err: class}
 }
 

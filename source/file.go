@@ -24,7 +24,7 @@ const (
 	fileRacyWindow = 2 * time.Second
 )
 
-// Errors that [FileSource.Run] wraps, besides those of the operating
+// Errors that [FilePoller.Run] wraps, besides those of the operating
 // system (such as [fs.ErrNotExist] and [fs.ErrPermission]).
 var (
 	errFileIsDir      = errors.New("is a directory")
@@ -61,11 +61,11 @@ func Debounce(d time.Duration) FileOption {
 	})
 }
 
-// A FileSource delivers the document in a file; [File] makes one. It holds
-// only its configuration: each call of [FileSource.Run] keeps its own
-// state, so a FileSource may be shared and run more than once, even
+// A FilePoller delivers the document in a file; [File] makes one. It holds
+// only its configuration: each call of [FilePoller.Run] keeps its own
+// state, so a FilePoller may be shared and run more than once, even
 // concurrently. The zero value has no path: its Run reports an error.
-type FileSource struct {
+type FilePoller struct {
 	path string
 	cfg  fileConfig
 }
@@ -112,8 +112,8 @@ type FileSource struct {
 // [os.Rename]. A reader then sees the old file or the new one, never a part
 // of one. The debounce protects a writer that rewrites the file in place
 // only as long as it never pauses for longer than the debounce.
-func File(path string, opts ...FileOption) *FileSource {
-	s := &FileSource{path: path, cfg: fileConfig{debounce: fileDefaultDebounce}}
+func File(path string, opts ...FileOption) *FilePoller {
+	s := &FilePoller{path: path, cfg: fileConfig{debounce: fileDefaultDebounce}}
 	for _, o := range opts {
 		if o != nil {
 			o.applyFile(&s.cfg)
@@ -123,7 +123,7 @@ func File(path string, opts ...FileOption) *FileSource {
 }
 
 // Name returns "file:" followed by the path given to [File].
-func (s *FileSource) Name() string {
+func (s *FilePoller) Name() string {
 	if s == nil {
 		return "file:"
 	}
@@ -139,7 +139,7 @@ func (s *FileSource) Name() string {
 // update if ctx is done already. It returns an error only when it cannot
 // run at all: when the path is empty (after reporting the error to update
 // too) or update is nil. Run starts no goroutine.
-func (s *FileSource) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (s *FilePoller) Run(ctx context.Context, update func(doc []byte, err error)) error {
 	if update == nil {
 		return errors.New("source: file: nil update function")
 	}

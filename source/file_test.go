@@ -33,7 +33,7 @@ const (
 	docSameA = "flags:\n  new-checkout: {rules: [{percent: 90, serve: on}]}\n" // as long as docA
 )
 
-// fakeClock is the clock a FileSource measures its debounce with in tests;
+// fakeClock is the clock a FilePoller measures its debounce with in tests;
 // its poll ticker stays real.
 type fakeClock struct {
 	mu sync.Mutex
@@ -61,7 +61,7 @@ type call struct {
 	err error
 }
 
-// runner runs a FileSource for the length of a test and checks the Source
+// runner runs a FilePoller for the length of a test and checks the Source
 // contract on every call of update.
 type runner struct {
 	t     *testing.T
@@ -72,7 +72,7 @@ type runner struct {
 
 // startFile runs s until the test ends. When clk is not nil, s measures
 // time with it.
-func startFile(t *testing.T, s *FileSource, clk *fakeClock) *runner {
+func startFile(t *testing.T, s *FilePoller, clk *fakeClock) *runner {
 	t.Helper()
 	r := &runner{t: t, path: s.path, calls: make(chan call, 100), polls: make(chan struct{}, 1)}
 	if clk != nil {

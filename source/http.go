@@ -28,7 +28,7 @@ const (
 	httpDefaultMaxBackoff = 5 * time.Minute
 )
 
-// Errors that [HTTPSource.Run] wraps, besides those of net/http and of the
+// Errors that [HTTPPoller.Run] wraps, besides those of net/http and of the
 // document check.
 var (
 	errHTTPStatus   = errors.New("unexpected status")
@@ -118,10 +118,10 @@ func MaxBackoff(d time.Duration) HTTPOption {
 	})
 }
 
-// An HTTPSource is a document fetched from a URL and polled for changes.
+// An HTTPPoller is a document fetched from a URL and polled for changes.
 // Make one with [HTTP]. It is safe for concurrent use; each call of Run
 // polls on its own.
-type HTTPSource struct {
+type HTTPPoller struct {
 	url  string // as given, secrets included
 	safe string // url without userinfo
 	cfg  httpConfig
@@ -152,8 +152,8 @@ type HTTPSource struct {
 // them (basic authentication) but never appear in the source's name or
 // errors; prefer [Header], and do not put secrets in the query string,
 // which does appear.
-func HTTP(url string, opts ...HTTPOption) *HTTPSource {
-	s := &HTTPSource{url: url, safe: httpRedact(url)}
+func HTTP(url string, opts ...HTTPOption) *HTTPPoller {
+	s := &HTTPPoller{url: url, safe: httpRedact(url)}
 	for _, o := range opts {
 		o.applyHTTP(&s.cfg)
 	}
@@ -162,7 +162,7 @@ func HTTP(url string, opts ...HTTPOption) *HTTPSource {
 
 // Name returns "http:" followed by the URL without its userinfo, e.g.
 // "http:https://flags.example.com/flags.yaml".
-func (s *HTTPSource) Name() string { return "http:" + s.safe }
+func (s *HTTPPoller) Name() string { return "http:" + s.safe }
 
 // Run fetches the document and delivers it to update, then polls for
 // changes until ctx is done, and returns nil. It implements flagkit's
@@ -196,7 +196,7 @@ func (s *HTTPSource) Name() string { return "http:" + s.safe }
 // passes the check of the client that called Run; without one, when it is
 // well-formed YAML or JSON whose top level is a mapping. Only good
 // documents are delivered and written to the backup.
-func (s *HTTPSource) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)) error {
 	if update == nil {
 		return errors.New("source: http: nil update function")
 	}
@@ -234,9 +234,9 @@ func (s *HTTPSource) Run(ctx context.Context, update func(doc []byte, err error)
 }
 
 // checkURL reports whether the source's URL can be fetched at all.
-func (s *HTTPSource) checkURL() error {
+func (s *HTTPPoller) checkURL() error {
 	if s == nil {
-		return errors.New("source: http: nil *HTTPSource")
+		return errors.New("source: http: nil *HTTPPoller")
 	}
 	u, err := url.Parse(s.url)
 	if err != nil {
@@ -254,7 +254,7 @@ func (s *HTTPSource) checkURL() error {
 
 // httpPoller is the state of one call of Run.
 type httpPoller struct {
-	src    *HTTPSource
+	src    *HTTPPoller
 	client *http.Client
 	check  func(doc []byte) error // nil: httpCheckMapping
 	update func(doc []byte, err error)
@@ -576,9 +576,9 @@ type httpError struct {
 func (e *httpError) Error() string { return "source: http " + e.url + ": " + e.err.Error() }
 func (e *httpError) Unwrap() error { return e.err }
 
-func (s *HTTPSource) wrap(err error) error { return &httpError{url: s.safe, err: err} }
+func (s *HTTPPoller) wrap(err error) error { return &httpError{url: s.safe, err: err} }
 
-func (s *HTTPSource) errorf(format string, args ...any) error {
+func (s *HTTPPoller) errorf(format string, args ...any) error {
 	return s.wrap(fmt.Errorf(format, args...))
 }
 

@@ -63,7 +63,7 @@ type httpRun struct {
 }
 
 // startHTTP calls s.Run(ctx, ...) on a new goroutine. Cleanup stops it.
-func startHTTP(t *testing.T, ctx context.Context, s *HTTPSource) *httpRun {
+func startHTTP(t *testing.T, ctx context.Context, s *HTTPPoller) *httpRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	r := &httpRun{t: t, cancel: cancel, result: make(chan error, 1), notify: make(chan struct{}, 1)}
@@ -635,7 +635,7 @@ func TestHTTPSecrets(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		src  *HTTPSource
+		src  *HTTPPoller
 	}{
 		{"status", HTTP(withUser("/flags.yaml"), Client(srv.Client()), Header("Authorization", "Bearer "+token))},
 		{"timeout", HTTP(withUser("/slow"), Client(srv.Client()), Header("Authorization", "Bearer "+token), Timeout(20*time.Millisecond))},

@@ -24,7 +24,7 @@ const signatureSuffix = ".sig"
 // 64-byte signature is 88 bytes, and the rest leaves room for whitespace.
 const maxSignatureSize = 1 << 10
 
-// Errors of signature verification that [HTTPSource.Run] wraps.
+// Errors of signature verification that [HTTPPoller.Run] wraps.
 var (
 	errSigMismatch  = errors.New("does not match the document")
 	errSigMalformed = fmt.Errorf("is not the base64 of a %d-byte Ed25519 signature", ed25519.SignatureSize)
@@ -131,7 +131,7 @@ func formatSignature(sig []byte) []byte {
 
 // checkSignatureConfig reports a misconfiguration of [Verify] or
 // [SignatureURL].
-func (s *HTTPSource) checkSignatureConfig() error {
+func (s *HTTPPoller) checkSignatureConfig() error {
 	sc := &s.cfg.sig
 	switch {
 	case !sc.verify && sc.url != "":
@@ -170,7 +170,7 @@ func (s *HTTPSource) checkSignatureConfig() error {
 // signatureURL returns the URL of the document's signature, userinfo
 // included, and the same without it, for errors. The document's URL has
 // been checked.
-func (s *HTTPSource) signatureURL() (raw, safe string) {
+func (s *HTTPPoller) signatureURL() (raw, safe string) {
 	if s.cfg.sig.url != "" {
 		return s.cfg.sig.url, httpRedact(s.cfg.sig.url)
 	}

@@ -581,7 +581,7 @@ func TestHTTPVerifySecrets(t *testing.T) {
 	auth := Header("Authorization", "Bearer "+token)
 	for _, tt := range []struct {
 		name string
-		src  *HTTPSource
+		src  *HTTPPoller
 	}{
 		{"signature status", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/denied.sig")))},
 		{"signature timeout", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/slow.sig")), Timeout(20*time.Millisecond))},
