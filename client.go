@@ -424,23 +424,33 @@ func (c *Client) Close() error {
 	return c.closeErr
 }
 
-// resolve evaluates one flag for the getters. view is nil for the Client's
-// own getters, which read the clock lazily.
-func (c *Client) resolve(ctx context.Context, key string, s *Subject, snap *snapshot, nowMs int64, fixed bool) result {
+// resolve evaluates one flag for the getters: from the current snapshot
+// with a lazy clock (snap nil), or from a View's snapshot and instant. A
+// variant of another type than w is replaced by ErrTypeMismatch before the
+// hooks see the result, so they record what the caller got.
+func (c *Client) resolve(ctx context.Context, key string, s *Subject, w want, snap *snapshot, nowMs int64, fixed bool) result {
 	if snap == nil {
 		snap = c.snap.Load()
 	}
 	if snap.closed {
 		return result{reason: ReasonError, err: ErrClosed}
 	}
+	var r result
+	overridden := false
 	if to := c.test.Load(); to != nil {
-		if v, ok := to.Lookup(ctx, key, s.Key); ok {
-			return c.testResult(ctx, key, v)
+		var v any
+		if v, overridden = to.Lookup(ctx, key, s.Key); overridden {
+			r = c.testResult(snap, key, v)
 		}
 	}
-	t := target{key: s.Key, attrs: s.Attrs, defaults: c.attrs}
-	clk := clock{now: c.now, ms: nowMs, read: fixed}
-	r := snap.eval(key, &t, &clk, 0)
+	if !overridden {
+		t := target{key: s.Key, attrs: s.Attrs, defaults: c.attrs}
+		clk := clock{now: c.now, ms: nowMs, read: fixed}
+		r = snap.eval(key, &t, &clk, 0)
+	}
+	if r.v != nil && !w.fits(r.f, r.v) {
+		r = result{f: r.f, reason: ReasonError, err: ErrTypeMismatch, source: r.source}
+	}
 	if len(c.hooks) > 0 {
 		c.runHooks(ctx, key, s, &r)
 	}
@@ -451,26 +461,26 @@ func (c *Client) resolve(ctx context.Context, key string, s *Subject, snap *snap
 // flag is missing, invalid, not boolean, serves no value, or the client is
 // closed.
 func (c *Client) Bool(ctx context.Context, key string, s Subject, fallback bool) bool {
-	return boolOf(c.resolve(ctx, key, &s, nil, 0, false), fallback)
+	return boolOf(c.resolve(ctx, key, &s, wantBool, nil, 0, false), fallback)
 }
 
 // String returns the value of string flag key for s, or fallback (see
 // [Client.Bool]).
 func (c *Client) String(ctx context.Context, key string, s Subject, fallback string) string {
-	return stringOf(c.resolve(ctx, key, &s, nil, 0, false), fallback)
+	return stringOf(c.resolve(ctx, key, &s, wantString, nil, 0, false), fallback)
 }
 
 // Int returns the value of number flag key for s, or fallback (see
 // [Client.Bool]); a value that is not a whole number fitting int64 also
 // serves the fallback.
 func (c *Client) Int(ctx context.Context, key string, s Subject, fallback int64) int64 {
-	return intOf(c.resolve(ctx, key, &s, nil, 0, false), fallback)
+	return intOf(c.resolve(ctx, key, &s, wantInt, nil, 0, false), fallback)
 }
 
 // Float returns the value of number flag key for s, or fallback (see
 // [Client.Bool]).
 func (c *Client) Float(ctx context.Context, key string, s Subject, fallback float64) float64 {
-	return floatOf(c.resolve(ctx, key, &s, nil, 0, false), fallback)
+	return floatOf(c.resolve(ctx, key, &s, wantFloat, nil, 0, false), fallback)
 }
 
 // Object decodes the value of object flag key for s into dst, which must
@@ -478,13 +488,13 @@ func (c *Client) Float(ctx context.Context, key string, s Subject, fallback floa
 // on any problem dst is left as it was, so it can hold the fallback. dst
 // never aliases the client's data.
 func (c *Client) Object(ctx context.Context, key string, s Subject, dst any) bool {
-	return objectInto(c.resolve(ctx, key, &s, nil, 0, false), dst)
+	return objectInto(c.resolve(ctx, key, &s, wantObject, nil, 0, false), dst)
 }
 
 // Evaluate returns the full result of evaluating flag key for s: value,
 // variant, reason, rule, source and error.
 func (c *Client) Evaluate(ctx context.Context, key string, s Subject) Detail {
-	r := c.resolve(ctx, key, &s, nil, 0, false)
+	r := c.resolve(ctx, key, &s, wantAny, nil, 0, false)
 	return r.detail()
 }
 
@@ -511,11 +521,11 @@ type View struct {
 	now  int64
 }
 
-func (v View) resolve(ctx context.Context, key string, s *Subject) result {
+func (v View) resolve(ctx context.Context, key string, s *Subject, w want) result {
 	if v.c == nil {
 		return result{reason: ReasonError, err: ErrClosed}
 	}
-	return v.c.resolve(ctx, key, s, v.snap, v.now, true)
+	return v.c.resolve(ctx, key, s, w, v.snap, v.now, true)
 }
 
 // Time returns the instant the view evaluates at.
@@ -523,32 +533,32 @@ func (v View) Time() time.Time { return time.UnixMilli(v.now) }
 
 // Bool is [Client.Bool] at the view's snapshot and time.
 func (v View) Bool(ctx context.Context, key string, s Subject, fallback bool) bool {
-	return boolOf(v.resolve(ctx, key, &s), fallback)
+	return boolOf(v.resolve(ctx, key, &s, wantBool), fallback)
 }
 
 // String is [Client.String] at the view's snapshot and time.
 func (v View) String(ctx context.Context, key string, s Subject, fallback string) string {
-	return stringOf(v.resolve(ctx, key, &s), fallback)
+	return stringOf(v.resolve(ctx, key, &s, wantString), fallback)
 }
 
 // Int is [Client.Int] at the view's snapshot and time.
 func (v View) Int(ctx context.Context, key string, s Subject, fallback int64) int64 {
-	return intOf(v.resolve(ctx, key, &s), fallback)
+	return intOf(v.resolve(ctx, key, &s, wantInt), fallback)
 }
 
 // Float is [Client.Float] at the view's snapshot and time.
 func (v View) Float(ctx context.Context, key string, s Subject, fallback float64) float64 {
-	return floatOf(v.resolve(ctx, key, &s), fallback)
+	return floatOf(v.resolve(ctx, key, &s, wantFloat), fallback)
 }
 
 // Object is [Client.Object] at the view's snapshot and time.
 func (v View) Object(ctx context.Context, key string, s Subject, dst any) bool {
-	return objectInto(v.resolve(ctx, key, &s), dst)
+	return objectInto(v.resolve(ctx, key, &s, wantObject), dst)
 }
 
 // Evaluate is [Client.Evaluate] at the view's snapshot and time.
 func (v View) Evaluate(ctx context.Context, key string, s Subject) Detail {
-	r := v.resolve(ctx, key, &s)
+	r := v.resolve(ctx, key, &s, wantAny)
 	return r.detail()
 }
 
@@ -559,7 +569,7 @@ func (v View) All(ctx context.Context, s Subject) map[string]Detail {
 	}
 	out := make(map[string]Detail, len(v.snap.keys))
 	for _, k := range v.snap.keys {
-		r := v.resolve(ctx, k, &s)
+		r := v.resolve(ctx, k, &s, wantAny)
 		out[k] = r.detail()
 	}
 	return out

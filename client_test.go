@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	"github.com/flagkit/flagkit/source"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -633,4 +634,40 @@ func TestDetailJSON(t *testing.T) {
 		"b": {"value": null, "reason": "ERROR", "source": "test.yaml",
 		      "error": "flagkit: flag \"b\" is invalid: test.yaml:1:40: flags.b.default: no variant named \"maybe\" (variants: on, off)"}
 	}`, string(out))
+}
+
+// recordingHook keeps every evaluation it sees.
+type recordingHook struct {
+	mu   sync.Mutex
+	seen []flagkit.Evaluation
+}
+
+func (h *recordingHook) AfterEvaluation(_ context.Context, e flagkit.Evaluation) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seen = append(h.seen, e)
+}
+
+// Hooks see what the caller got: a type mismatch is an error, not the
+// flag's variant; an override set by a test is seen too.
+func TestHooksSeeWhatTheCallerGot(t *testing.T) {
+	h := &recordingHook{}
+	c := newClient(t, "flags: {a: {default: on}, n: {variants: {half: 0.5}, default: half}}", flagkit.WithHook(h))
+	c.Bool(ctx, "a", bob, false)
+	c.Int(ctx, "a", bob, 7)
+	c.Int(ctx, "n", bob, 7)
+	c.Float(ctx, "n", bob, 7)
+	flagkittest.Override(t, c, map[string]any{"a": false})
+	c.Bool(ctx, "a", bob, true)
+	require.Len(t, h.seen, 5)
+	got := func(i int) string {
+		e := h.seen[i]
+		return fmt.Sprintf("%s %s %s %v", e.Flag, e.Variant, e.Reason, e.Err)
+	}
+	assert.Equal(t, "a on STATIC <nil>", got(0))
+	assert.Equal(t, "a  ERROR flagkit: type mismatch", got(1))
+	assert.Equal(t, "n  ERROR flagkit: type mismatch", got(2), "0.5 is not a whole number")
+	assert.Equal(t, "n half STATIC <nil>", got(3))
+	assert.Equal(t, "a off STATIC <nil>", got(4))
+	assert.Equal(t, "flagkittest", h.seen[4].Source)
 }

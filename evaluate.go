@@ -1,7 +1,6 @@
 package flagkit
 
 import (
-	"context"
 	"encoding/json"
 	"time"
 )
@@ -265,35 +264,62 @@ func (r *result) detail() Detail {
 	return d
 }
 
-// evaluator is what the getters share: a snapshot and a clock. The Client
-// reads the clock at most once per evaluation; a View reads it once.
-type evaluator interface {
-	resolve(ctx context.Context, key string, s *Subject) result
+// want is the type a getter asks for; wantAny is Evaluate's.
+type want uint8
+
+const (
+	wantAny want = iota
+	wantBool
+	wantString
+	wantInt
+	wantFloat
+	wantObject
+)
+
+// fits reports whether variant v of flag f can be served to a getter that
+// wants w.
+func (w want) fits(f *compiledFlag, v *variant) bool {
+	switch w {
+	case wantBool:
+		return f.kind == kindBool
+	case wantString:
+		return f.kind == kindString
+	case wantInt:
+		return f.kind == kindNumber && v.isInt
+	case wantFloat:
+		return f.kind == kindNumber
+	case wantObject:
+		return f.kind == kindObject
+	}
+	return true
 }
 
+// The typed getters' conversions: resolve has already replaced a variant
+// of the wrong type with ErrTypeMismatch, so a served variant fits.
+
 func boolOf(r result, fallback bool) bool {
-	if r.v == nil || r.f.kind != kindBool {
+	if r.v == nil {
 		return fallback
 	}
 	return r.v.b
 }
 
 func stringOf(r result, fallback string) string {
-	if r.v == nil || r.f.kind != kindString {
+	if r.v == nil {
 		return fallback
 	}
 	return r.v.s
 }
 
 func intOf(r result, fallback int64) int64 {
-	if r.v == nil || r.f.kind != kindNumber || !r.v.isInt {
+	if r.v == nil {
 		return fallback
 	}
 	return r.v.i
 }
 
 func floatOf(r result, fallback float64) float64 {
-	if r.v == nil || r.f.kind != kindNumber {
+	if r.v == nil {
 		return fallback
 	}
 	return r.v.f
@@ -302,19 +328,10 @@ func floatOf(r result, fallback float64) float64 {
 // objectInto decodes an object flag's value into dst; dst is left alone on
 // any error.
 func objectInto(r result, dst any) bool {
-	if r.v == nil || r.f.kind != kindObject {
+	if r.v == nil {
 		return false
 	}
 	return decodeFresh(r.v.raw, dst)
-}
-
-// typed marks a Detail whose flag is not of the getter's type.
-func typed(r result, want valueKind, intOnly bool) Detail {
-	d := r.detail()
-	if r.f != nil && r.err == nil && r.v != nil && (r.f.kind != want || intOnly && !r.v.isInt) {
-		d = Detail{Reason: ReasonError, Source: r.source, Err: ErrTypeMismatch}
-	}
-	return d
 }
 
 // MarshalJSON encodes a Detail for a front end or a log: value, variant,

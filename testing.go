@@ -1,53 +1,188 @@
 package flagkit
 
 import (
-	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/flagkit/flagkit/internal/testhook"
 )
 
 type testOverrides = testhook.Registry
 
-// UseTestRegistry is for package flagkittest, which installs a test's
-// overrides with it; its parameter's type is internal to this module, so
-// no other code can call it with anything but nil, which removes them.
-func (c *Client) UseTestRegistry(r *testhook.Registry) {
-	c.test.Store(r)
-}
-
-// TestRegistry returns the registry installed by UseTestRegistry, or nil.
-func (c *Client) TestRegistry() *testhook.Registry {
+// TestRegistry is for package github.com/flagkit/flagkit/flagkittest,
+// which keeps a test's overrides in the registry it returns: the client's,
+// installed the first time it is asked for. Its parameter's type is
+// internal to this module, so no other code can call it. A client whose
+// TestRegistry was never called (every client outside tests) spends one
+// atomic load per evaluation on test overrides.
+func (c *Client) TestRegistry(testhook.Token) *testhook.Registry {
+	if r := c.test.Load(); r != nil {
+		return r
+	}
+	r := testhook.NewRegistry(c.testKnown, c.testCheck)
+	if c.test.CompareAndSwap(nil, r) {
+		return r
+	}
 	return c.test.Load()
 }
 
-// testResult makes the result of an override set by a test: the variant
-// it names, or a literal of the flag's type.
-func (c *Client) testResult(ctx context.Context, key string, value any) result {
-	_ = ctx
-	snap := c.snap.Load()
-	f := snap.flags[key]
-	if f != nil && f.err == nil {
-		if name, ok := value.(string); ok && f.spec != nil {
-			if i := f.spec.variantIndex(name); i >= 0 {
-				return result{f: f, v: &f.variants[i], reason: ReasonStatic, source: "flagkittest"}
+// testKnown reports whether the client defines flag key.
+func (c *Client) testKnown(key string) bool {
+	return c.snap.Load().flags[key] != nil
+}
+
+// testCheck reports why the client cannot serve value for flag key as a
+// test override: the flag is unknown (ErrFlagNotFound), or value is of
+// another type than the flag or names none of its variants
+// (ErrTypeMismatch).
+func (c *Client) testCheck(key string, value any) error {
+	f := c.snap.Load().flags[key]
+	value, isLit := testValue(value)
+	if f == nil {
+		if _, _, ok := literalVariant(value); !ok {
+			return fmt.Errorf("flag %q: cannot serve %s: %w", key, describeTestValue(value), ErrTypeMismatch)
+		}
+		return fmt.Errorf("flag %q is not defined: %w", key, ErrFlagNotFound)
+	}
+	if f.err != nil {
+		// An invalid flag has no type to check against; any literal does.
+		if _, _, ok := literalVariant(value); !ok {
+			return fmt.Errorf("flag %q: cannot serve %s: %w", key, describeTestValue(value), ErrTypeMismatch)
+		}
+		return nil
+	}
+	if name, ok := value.(string); ok && !isLit {
+		if testVariantIndex(f, name) >= 0 {
+			return nil
+		}
+		return fmt.Errorf("flag %q (%s) has no variant %q (variants: %s): %w", key, f.kind, name, compiledVariantNames(f), ErrTypeMismatch)
+	}
+	_, kind, ok := literalVariant(value)
+	if !ok {
+		return fmt.Errorf("flag %q (%s): cannot serve %s: %w", key, f.kind, describeTestValue(value), ErrTypeMismatch)
+	}
+	if kind != f.kind {
+		return fmt.Errorf("flag %q is %s, not %s: cannot serve %s: %w", key, f.kind, kind, describeTestValue(value), ErrTypeMismatch)
+	}
+	return nil
+}
+
+// testValue unwraps a Literal and turns a value of a named string type
+// (such as type Theme string) into a plain string, which names a variant.
+func testValue(value any) (v any, literal bool) {
+	if l, ok := value.(testhook.Literal); ok {
+		return l.Value, true
+	}
+	if _, ok := value.(string); !ok && value != nil {
+		if rv := reflect.ValueOf(value); rv.Kind() == reflect.String {
+			return rv.String(), false
+		}
+	}
+	return value, false
+}
+
+func describeTestValue(value any) string {
+	if value == nil {
+		return "nil"
+	}
+	if s, ok := value.(string); ok {
+		return fmt.Sprintf("%q (string)", s)
+	}
+	return fmt.Sprintf("%v (%T)", value, value)
+}
+
+func compiledVariantNames(f *compiledFlag) string {
+	names := make([]string, len(f.variants))
+	for i := range f.variants {
+		names[i] = f.variants[i].name
+	}
+	return strings.Join(names, ", ")
+}
+
+// testVariantIndex finds the variant of f named name; for a boolean flag
+// "true" and "false" name the variants with those values.
+func testVariantIndex(f *compiledFlag, name string) int {
+	for i := range f.variants {
+		if f.variants[i].name == name {
+			return i
+		}
+	}
+	if f.kind == kindBool && (name == "true" || name == "false") {
+		want := name == "true"
+		for i := range f.variants {
+			if f.variants[i].b == want {
+				return i
 			}
+		}
+	}
+	return -1
+}
+
+// testResult makes the result of an override set by a test: the variant
+// it names, or a literal of the flag's type (the flag's variant with that
+// value, when it has one).
+func (c *Client) testResult(snap *snapshot, key string, value any) result {
+	f := snap.flags[key]
+	if f != nil && f.err != nil {
+		f = nil
+	}
+	value, isLit := testValue(value)
+	if f != nil {
+		i := -1
+		switch x := value.(type) {
+		case string:
+			if !isLit {
+				i = testVariantIndex(f, x)
+			}
+		case bool:
+			if f.kind == kindBool {
+				i = testVariantIndex(f, strconv.FormatBool(x))
+			}
+		}
+		if i >= 0 {
+			return result{f: f, v: &f.variants[i], reason: ReasonStatic, source: "flagkittest"}
 		}
 	}
 	v, kind, ok := literalVariant(value)
 	if !ok {
 		return result{reason: ReasonError, err: ErrTypeMismatch, source: "flagkittest"}
 	}
-	tf := &compiledFlag{key: key, kind: kind}
-	if f != nil && f.err == nil && f.kind != kind {
-		return result{f: f, reason: ReasonError, err: ErrTypeMismatch, source: "flagkittest"}
+	if f != nil {
+		if f.kind != kind {
+			return result{f: f, reason: ReasonError, err: ErrTypeMismatch, source: "flagkittest"}
+		}
+		for i := range f.variants {
+			if sameValue(&f.variants[i], v, kind) {
+				return result{f: f, v: &f.variants[i], reason: ReasonStatic, source: "flagkittest"}
+			}
+		}
 	}
-	return result{f: tf, v: v, reason: ReasonStatic, source: "flagkittest"}
+	return result{f: &compiledFlag{key: key, kind: kind}, v: v, reason: ReasonStatic, source: "flagkittest"}
 }
 
-// literalVariant makes a variant from a Go value.
+// sameValue reports whether a variant of a flag holds literal l.
+func sameValue(v, l *variant, kind valueKind) bool {
+	switch kind {
+	case kindBool:
+		return v.b == l.b
+	case kindString:
+		return v.s == l.s
+	case kindNumber:
+		return v.f == l.f && v.isInt == l.isInt
+	}
+	return false
+}
+
+// literalVariant makes a variant from a Go value: a bool, a string, any
+// integer or float kind, or anything that encoding/json encodes as an
+// object or array.
 func literalVariant(value any) (*variant, valueKind, bool) {
 	switch x := value.(type) {
+	case nil:
+		return nil, 0, false
 	case bool:
 		name := "off"
 		if x {
@@ -56,23 +191,38 @@ func literalVariant(value any) (*variant, valueKind, bool) {
 		return &variant{name: name, value: x, b: x}, kindBool, true
 	case string:
 		return &variant{value: x, s: x}, kindString, true
-	case int:
-		return intVariant(int64(x)), kindNumber, true
-	case int32:
-		return intVariant(int64(x)), kindNumber, true
-	case int64:
-		return intVariant(x), kindNumber, true
-	case float64:
-		v := &variant{value: x, f: x}
-		if x == float64(int64(x)) {
-			v.i, v.isInt = int64(x), true
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return intVariant(i), kindNumber, true
 		}
-		return v, kindNumber, true
-	case nil:
+		if f, err := x.Float64(); err == nil {
+			return floatVariant(f), kindNumber, true
+		}
 		return nil, 0, false
 	}
+	rv := reflect.ValueOf(value)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return intVariant(rv.Int()), kindNumber, true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := rv.Uint()
+		if u > 1<<63-1 {
+			return floatVariant(float64(u)), kindNumber, true
+		}
+		return intVariant(int64(u)), kindNumber, true
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if f != f || f > 1.7976931348623157e308 || f < -1.7976931348623157e308 {
+			return nil, 0, false // NaN and infinities are no JSON numbers
+		}
+		return floatVariant(f), kindNumber, true
+	case reflect.Bool:
+		return literalVariant(rv.Bool())
+	case reflect.String:
+		return literalVariant(rv.String())
+	}
 	raw, err := json.Marshal(value)
-	if err != nil {
+	if err != nil || len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
 		return nil, 0, false
 	}
 	return &variant{raw: raw}, kindObject, true
@@ -80,4 +230,12 @@ func literalVariant(value any) (*variant, valueKind, bool) {
 
 func intVariant(i int64) *variant {
 	return &variant{value: i, i: i, isInt: true, f: float64(i)}
+}
+
+func floatVariant(f float64) *variant {
+	v := &variant{value: f, f: f}
+	if f == float64(int64(f)) && f >= -(1<<63) && f < 1<<63 {
+		v.i, v.isInt, v.value = int64(f), true, int64(f)
+	}
+	return v
 }

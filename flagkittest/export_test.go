@@ -1,0 +1,8 @@
+package flagkittest
+
+// Exported for the tests of package flagkittest_test.
+var (
+	VariantsOf = variantsOf
+	Dedent     = dedent
+	Distance   = distance
+)

@@ -1,0 +1,5 @@
+//go:build race
+
+package flagkittest_test
+
+const raceEnabled = true
