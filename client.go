@@ -432,12 +432,11 @@ func (c *Client) resolve(ctx context.Context, key string, s *Subject, w want, sn
 	if snap == nil {
 		snap = c.snap.Load()
 	}
-	if snap.closed {
-		return result{reason: ReasonError, err: ErrClosed}
-	}
 	var r result
 	overridden := false
-	if to := c.test.Load(); to != nil {
+	if snap.closed {
+		r, overridden = result{reason: ReasonError, err: ErrClosed}, true
+	} else if to := c.test.Load(); to != nil {
 		var v any
 		if v, overridden = to.Lookup(ctx, key, s.Key); overridden {
 			r = c.testResult(snap, key, v)
