@@ -1,0 +1,903 @@
+package flagkit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/source"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// Fault and load tests of a whole client: a flag server that is down, slow
+// or serves garbage, a flag file that disappears, and many readers during
+// many reloads. Tests that need time run in a synctest bubble with a fake
+// RoundTripper; tests with real sockets or files run outside bubbles and
+// wait on conditions with a deadline.
+
+const faultURL = "https://flags.example.com/flags.yaml"
+
+// faultDoc returns a document whose five flags f0..f4 all serve v.
+func faultDoc(v int) string {
+	var b strings.Builder
+	b.WriteString("flags:\n")
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&b, "  f%d: {variants: {v: %d}, default: v}\n", i, v)
+	}
+	return b.String()
+}
+
+// faultTransport is a fake http.RoundTripper.
+type faultTransport func(*http.Request) (*http.Response, error)
+
+func (f faultTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// faultClient returns an http.Client that answers with fn.
+func faultClient(fn func(*http.Request) (*http.Response, error)) *http.Client {
+	return &http.Client{Transport: faultTransport(fn)}
+}
+
+// faultResponse returns a response to r with the status code, body and
+// header key-value pairs.
+func faultResponse(r *http.Request, code int, body string, kv ...string) *http.Response {
+	resp := &http.Response{
+		StatusCode:    code,
+		Status:        fmt.Sprintf("%d %s", code, http.StatusText(code)),
+		Header:        make(http.Header),
+		Body:          io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       r,
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		resp.Header.Set(kv[i], kv[i+1])
+	}
+	return resp
+}
+
+// faultRefused is the error of a dial to a port nobody listens on.
+func faultRefused() error {
+	return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+}
+
+// faultLog is a slog handler that keeps each record's message and error,
+// and calls onRecord (if set) for each record, on the logging goroutine.
+type faultLog struct {
+	mu       sync.Mutex
+	records  []string
+	onRecord func(msg string)
+}
+
+func (h *faultLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h *faultLog) Handle(_ context.Context, r slog.Record) error {
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			msg += ": " + a.Value.String()
+		}
+		return true
+	})
+	h.mu.Lock()
+	h.records = append(h.records, msg)
+	fn := h.onRecord
+	h.mu.Unlock()
+	if fn != nil {
+		fn(msg)
+	}
+	return nil
+}
+func (h *faultLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *faultLog) WithGroup(string) slog.Handler      { return h }
+
+func (h *faultLog) setOnRecord(fn func(msg string)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.onRecord = fn
+}
+
+// count returns the number of records whose message starts with prefix.
+func (h *faultLog) count(prefix string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.records {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *faultLog) all() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.records)
+}
+
+const faultLoadFailed = "flagkit: load failed; keeping the last good flags"
+
+// faultWithin runs fn on a new goroutine and reports an error on t unless
+// fn returns within 5 seconds; it returns how long fn took. It never blocks
+// for longer, so it may be called while the client holds a lock. Outside
+// synctest bubbles only.
+func faultWithin(t *testing.T, what string, fn func()) time.Duration {
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+		return time.Since(start)
+	case <-time.After(5 * time.Second):
+		t.Errorf("%s did not return within 5s", what)
+		return -1
+	}
+}
+
+// faultWaitFor polls cond every 2ms until it holds, failing t after 5
+// seconds, and returns how long it took. Outside synctest bubbles only.
+func faultWaitFor(t *testing.T, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("%s: not within 5s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// faultStatus returns the status of the client's only source.
+func faultStatus(t *testing.T, c *flagkit.Client) flagkit.SourceStatus {
+	t.Helper()
+	st := c.Status()
+	require.Len(t, st.Sources, 1)
+	return st.Sources[0]
+}
+
+// faultView checks that f0..f4 agree in one view and returns their value.
+func faultView(t *testing.T, c *flagkit.Client) int64 {
+	t.Helper()
+	v := c.View()
+	first := v.Int(ctx, "f0", bob, -1)
+	for i := 1; i < 5; i++ {
+		if got := v.Int(ctx, fmt.Sprintf("f%d", i), bob, -1); got != first {
+			t.Errorf("View: Int(f0) = %d but Int(f%d) = %d; want equal", first, i, got)
+		}
+	}
+	return first
+}
+
+// 1. The server is down when the process starts: the client starts from
+// the backup file, reports the source stale, and picks up the live
+// document once the server is back.
+func TestFaultServerDownAtStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		backup := filepath.Join(t.TempDir(), "flags.backup.yaml")
+		require.NoError(t, os.WriteFile(backup, []byte(faultDoc(1)), 0o600))
+		var down atomic.Bool
+		down.Store(true)
+		var requests atomic.Int32
+		client := faultClient(func(r *http.Request) (*http.Response, error) {
+			requests.Add(1)
+			if down.Load() {
+				return nil, faultRefused()
+			}
+			return faultResponse(r, 200, faultDoc(2), "ETag", `"2"`), nil
+		})
+		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.Backup(backup))
+		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
+		require.NoError(t, err, "New with a backup while the server is down")
+		defer c.Close()
+		// The source delivers the backup, which ends New, and then the
+		// error: wait for both.
+		synctest.Wait()
+
+		st := c.Status()
+		assert.True(t, st.Ready)
+		ss := faultStatus(t, c)
+		assert.Equal(t, "http:"+faultURL, ss.Name)
+		assert.True(t, ss.Stale, "Status().Sources[0].Stale with the server down")
+		assert.ErrorIs(t, ss.LastError, syscall.ECONNREFUSED)
+		assert.False(t, ss.LastLoad.IsZero(), "the backup counts as a load")
+		if got := faultView(t, c); got != 1 {
+			t.Errorf("Int(f0) = %d; want 1 (from the backup)", got)
+		}
+		d := c.Evaluate(ctx, "f0", bob)
+		assert.Equal(t, "http:"+faultURL, d.Source)
+		assert.NoError(t, d.Err)
+
+		// The server comes up: the next attempt, min(1s, interval) ± 10%
+		// after the failure, gets the live document.
+		down.Store(false)
+		time.Sleep(1100 * time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, int32(2), requests.Load(), "requests")
+		if got := faultView(t, c); got != 2 {
+			t.Errorf("Int(f0) = %d; want 2 (live)", got)
+		}
+		ss = faultStatus(t, c)
+		assert.False(t, ss.Stale, "Stale after the server came back")
+		assert.NoError(t, ss.LastError)
+		got, err := os.ReadFile(backup)
+		require.NoError(t, err)
+		assert.Equal(t, faultDoc(2), string(got), "the backup holds the live document")
+		require.NoError(t, c.Close())
+	})
+}
+
+// 2. The server goes down after a good start: the last good flags stay,
+// the source is stale with its error, the error is logged once, attempts
+// back off 1s, 2s, 4s, 8s, 8s (MaxBackoff), and evaluations answer
+// throughout; the first success brings the source back.
+func TestFaultServerDownLater(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var (
+			mu    sync.Mutex
+			times []time.Time
+			down  bool
+		)
+		client := faultClient(func(r *http.Request) (*http.Response, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			times = append(times, time.Now())
+			if down {
+				return nil, faultRefused()
+			}
+			return faultResponse(r, 200, faultDoc(1), "ETag", `"1"`), nil
+		})
+		setDown := func(b bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			down = b
+		}
+		logs := &faultLog{}
+		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.MaxBackoff(8*time.Second))
+		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
+		require.NoError(t, err)
+		defer c.Close()
+		start := time.Now()
+		firstLoad := faultStatus(t, c).LastLoad
+		setDown(true)
+
+		// Evaluate every second for a minute while the server is down.
+		for i := 0; i < 60; i++ {
+			time.Sleep(time.Second)
+			if got := faultView(t, c); got != 1 {
+				t.Fatalf("at %v: Int(f0) = %d; want 1 (last good)", time.Since(start), got)
+			}
+		}
+		synctest.Wait()
+		ss := faultStatus(t, c)
+		assert.True(t, ss.Stale, "Stale while the server is down")
+		assert.ErrorIs(t, ss.LastError, syscall.ECONNREFUSED)
+		assert.True(t, ss.LastLoad.Equal(firstLoad), "LastLoad = %v; want %v (the good start)", ss.LastLoad, firstLoad)
+		assert.Equal(t, 1, logs.count(faultLoadFailed), "the outage is logged once: %q", logs.all())
+
+		mu.Lock()
+		got := slices.Clone(times)
+		mu.Unlock()
+		// Request 0 at start, 1 after the interval (the first failure), then
+		// the backoff.
+		want := []time.Duration{10 * time.Second, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second}
+		require.Greater(t, len(got), len(want), "requests in a minute: %v", got)
+		for i, w := range want {
+			gap := got[i+1].Sub(got[i])
+			if gap < w*9/10 || gap > w*11/10 {
+				t.Errorf("wait before request %d = %v; want %v ± 10%%", i+1, gap, w)
+			}
+		}
+
+		// Recovery: the same document again, delivered to clear the error.
+		setDown(false)
+		time.Sleep(9 * time.Second)
+		synctest.Wait()
+		ss = faultStatus(t, c)
+		assert.False(t, ss.Stale, "Stale after recovery")
+		assert.NoError(t, ss.LastError)
+		assert.True(t, ss.LastLoad.After(firstLoad), "LastLoad moves on recovery")
+		assert.Equal(t, int64(1), faultView(t, c))
+		require.NoError(t, c.Close())
+	})
+}
+
+// 3. The server answers 200 with garbage after a good document: the last
+// good flags stay, the source is stale, the problem is logged once however
+// many polls return it, and an evaluation made while the client is
+// applying the failure (from the log handler, under the client's lock)
+// returns at once. Then a good document clears the error.
+func TestFaultGarbageAfterGood(t *testing.T) {
+	tests := []struct {
+		name  string
+		code  int
+		body  string
+		clen  int64 // Content-Length to announce; 0: the body's
+		want  error // what Status().Sources[0].LastError must match; nil: any error
+		words string
+	}{
+		{name: "syntax", code: 200, body: "flags: {f0: {default: [", want: flagkit.ErrSyntax},
+		{name: "not a mapping", code: 200, body: "- a\n- b\n", words: "mapping"},
+		{name: "binary", code: 200, body: "\x00\xff\xfe\x01garbage\x00", words: "invalid document"},
+		{name: "html page", code: 200, body: "<html><body>Gateway timeout</body></html>", words: "invalid document"},
+		{name: "truncated body", code: 200, body: faultDoc(9)[:30], clen: int64(len(faultDoc(9))), want: io.ErrUnexpectedEOF},
+		{name: "server error", code: 500, body: "oops", words: "500 Internal Server Error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				n       atomic.Int32
+				healthy atomic.Bool
+			)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				i := n.Add(1)
+				if i == 1 || healthy.Load() {
+					io.WriteString(w, faultDoc(int(i)))
+					return
+				}
+				if tt.clen > 0 {
+					// Announce more than is sent: the client sees a short body.
+					w.Header().Set("Content-Length", fmt.Sprint(tt.clen))
+				}
+				w.WriteHeader(tt.code)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			logs := &faultLog{}
+			src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(5*time.Millisecond), source.MaxBackoff(5*time.Millisecond))
+			c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
+			require.NoError(t, err)
+			defer c.Close()
+			var evals atomic.Int32
+			logs.setOnRecord(func(msg string) {
+				if !strings.HasPrefix(msg, faultLoadFailed) {
+					return
+				}
+				faultWithin(t, "an evaluation from the log handler", func() {
+					if got := c.Int(ctx, "f0", bob, -1); got != 1 {
+						t.Errorf("Int(f0) from the log handler = %d; want 1", got)
+					}
+					c.View().All(ctx, bob)
+				})
+				evals.Add(1)
+			})
+
+			faultWaitFor(t, "12 bad answers", func() bool { return n.Load() >= 13 })
+			ss := faultStatus(t, c)
+			assert.True(t, ss.Stale, "Stale after garbage")
+			require.Error(t, ss.LastError)
+			if tt.want != nil {
+				assert.ErrorIs(t, ss.LastError, tt.want)
+			}
+			assert.Contains(t, ss.LastError.Error(), tt.words)
+			assert.Equal(t, int64(1), faultView(t, c), "the last good document stays")
+			assert.Equal(t, 1, logs.count(faultLoadFailed), "logged once over %d polls: %q", n.Load(), logs.all())
+			assert.GreaterOrEqual(t, evals.Load(), int32(1), "evaluations from the log handler")
+
+			logs.setOnRecord(nil)
+			healthy.Store(true)
+			faultWaitFor(t, "recovery", func() bool { return !faultStatus(t, c).Stale })
+			assert.NoError(t, faultStatus(t, c).LastError)
+			assert.Greater(t, faultView(t, c), int64(13), "a live document after recovery")
+			require.NoError(t, c.Close())
+		})
+	}
+}
+
+// 4. Every poll returns a new document: every change is applied in
+// order, OnChange fires once for each (in a bubble nothing is merged,
+// since each callback returns before the next poll), and the number of
+// goroutines does not grow.
+func TestFaultNewDocumentEveryPoll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		client := faultClient(func(r *http.Request) (*http.Response, error) {
+			i := n.Add(1)
+			return faultResponse(r, 200, faultDoc(int(i)), "ETag", fmt.Sprintf(`"%d"`, i)), nil
+		})
+		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
+		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
+		require.NoError(t, err)
+		defer c.Close()
+		var (
+			mu   sync.Mutex
+			seen []int64
+		)
+		c.OnChange(func(ch flagkit.Change) {
+			if !slices.Equal(ch.Flags, []string{"f0", "f1", "f2", "f3", "f4"}) || ch.Source != "http:"+faultURL {
+				t.Errorf("Change = %+v; want flags f0..f4 from http:%s", ch, faultURL)
+			}
+			v := c.Int(ctx, "f0", bob, -1)
+			mu.Lock()
+			seen = append(seen, v)
+			mu.Unlock()
+		})
+		const polls = 200
+		var goroutines int
+		for i := 2; i <= polls; i++ {
+			for n.Load() < int32(i) {
+				time.Sleep(100 * time.Millisecond)
+			}
+			synctest.Wait()
+			if got := faultView(t, c); got != int64(i) {
+				t.Fatalf("after poll %d: Int(f0) = %d; want %d", i, got, i)
+			}
+			if i == 10 {
+				goroutines = runtime.NumGoroutine()
+			}
+		}
+		after := runtime.NumGoroutine()
+		assert.LessOrEqual(t, after, goroutines, "goroutines after %d polls (after 10: %d)", polls, goroutines)
+		mu.Lock()
+		want := make([]int64, 0, polls-1)
+		for i := 2; i <= polls; i++ {
+			want = append(want, int64(i))
+		}
+		assert.Equal(t, want, seen, "OnChange once per document, in order")
+		mu.Unlock()
+		require.NoError(t, c.Close())
+	})
+}
+
+// 5a. A server that never answers: New waits one source.Timeout at most,
+// then starts from the backup or fails; a ctx shorter than the timeout
+// bounds New; Close returns at once while a request hangs.
+func TestFaultHangingServerAtStart(t *testing.T) {
+	const timeout = 2 * time.Second
+	tests := []struct {
+		name    string
+		backup  bool
+		newWait time.Duration // ctx of New; 0: none
+		wantErr string        // "": New succeeds
+		elapsed time.Duration // fake time New takes
+	}{
+		{name: "with backup", backup: true, elapsed: timeout},
+		{name: "without backup", wantErr: "request timed out after 2s", elapsed: timeout},
+		{name: "ctx shorter than timeout", backup: true, newWait: time.Second, wantErr: "waiting for source http:" + faultURL, elapsed: time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var inFlight atomic.Int32
+				client := faultClient(func(r *http.Request) (*http.Response, error) {
+					inFlight.Add(1)
+					defer inFlight.Add(-1)
+					<-r.Context().Done()
+					return nil, r.Context().Err()
+				})
+				opts := []source.HTTPOption{source.Client(client), source.Timeout(timeout), source.Interval(10 * time.Second)}
+				if tt.backup {
+					backup := filepath.Join(t.TempDir(), "backup.yaml")
+					require.NoError(t, os.WriteFile(backup, []byte(faultDoc(7)), 0o600))
+					opts = append(opts, source.Backup(backup))
+				}
+				newCtx := context.Background()
+				if tt.newWait > 0 {
+					var cancel context.CancelFunc
+					newCtx, cancel = context.WithTimeout(newCtx, tt.newWait)
+					defer cancel()
+				}
+				start := time.Now()
+				c, err := flagkit.New(newCtx, flagkit.WithSource(source.HTTP(faultURL, opts...)))
+				if elapsed := time.Since(start); elapsed != tt.elapsed {
+					t.Errorf("New took %v; want %v", elapsed, tt.elapsed)
+				}
+				if tt.wantErr != "" {
+					require.Error(t, err)
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+					assert.Contains(t, err.Error(), tt.wantErr)
+					synctest.Wait()
+					assert.Equal(t, int32(0), inFlight.Load(), "requests left hanging after New failed")
+					return
+				}
+				require.NoError(t, err)
+				defer c.Close()
+				synctest.Wait() // the error comes after the backup that ended New
+				ss := faultStatus(t, c)
+				assert.True(t, ss.Stale)
+				assert.ErrorIs(t, ss.LastError, context.DeadlineExceeded)
+				assert.Equal(t, int64(7), faultView(t, c), "flags from the backup")
+
+				// The next attempt comes 1s ± 10% later and hangs for 2s.
+				time.Sleep(1500 * time.Millisecond)
+				synctest.Wait()
+				require.Equal(t, int32(1), inFlight.Load(), "a request in flight")
+				assert.Equal(t, int64(7), faultView(t, c), "evaluation during a hanging request")
+				start = time.Now()
+				require.NoError(t, c.Close())
+				assert.Equal(t, time.Duration(0), time.Since(start), "Close while a request hangs")
+				synctest.Wait()
+				assert.Equal(t, int32(0), inFlight.Load(), "requests in flight after Close")
+			})
+		})
+	}
+}
+
+// 5b. With real sockets: while a poll hangs on a server that does not
+// answer, evaluations, views and Status return at once, and Close returns
+// promptly, cancelling the request.
+func TestFaultHangingPoll(t *testing.T) {
+	var (
+		n       atomic.Int32
+		entered = make(chan struct{})
+		once    sync.Once
+		release = make(chan struct{})
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			io.WriteString(w, faultDoc(1))
+			return
+		}
+		once.Do(func() { close(entered) })
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(10*time.Millisecond), source.Timeout(time.Minute))
+	c, err := flagkit.New(ctx, flagkit.WithSource(src))
+	require.NoError(t, err)
+	defer c.Close()
+
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no second request within 5s")
+	}
+	d := faultWithin(t, "evaluations during a hanging poll", func() {
+		if got := faultView(t, c); got != 1 {
+			t.Errorf("Int(f0) = %d; want 1", got)
+		}
+		if got := c.Bool(ctx, "missing", bob, true); !got {
+			t.Errorf("Bool(%q) = %v; want %v", "missing", got, true)
+		}
+	})
+	t.Logf("evaluations during a hanging poll took %v", d)
+	faultWithin(t, "Status during a hanging poll", func() {
+		ss := faultStatus(t, c)
+		assert.False(t, ss.Stale, "a request in flight is not a failure yet")
+	})
+	d = faultWithin(t, "Close during a hanging poll", func() { require.NoError(t, c.Close()) })
+	t.Logf("Close during a hanging poll took %v", d)
+	assert.Equal(t, int32(2), n.Load(), "requests")
+}
+
+// 5c. With real sockets: a server that sends the headers and part of the
+// body, then stalls. source.Timeout covers the body too, so New returns
+// after the timeout with the backup, and the source is stale.
+func TestFaultStalledBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		doc := faultDoc(2)
+		w.Header().Set("Content-Length", fmt.Sprint(len(doc)))
+		io.WriteString(w, doc[:len(doc)/2])
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	backup := filepath.Join(t.TempDir(), "backup.yaml")
+	require.NoError(t, os.WriteFile(backup, []byte(faultDoc(1)), 0o600))
+	src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Timeout(50*time.Millisecond), source.Backup(backup))
+	var (
+		c   *flagkit.Client
+		err error
+	)
+	d := faultWithin(t, "New with a stalled body", func() { c, err = flagkit.New(ctx, flagkit.WithSource(src)) })
+	t.Logf("New with a stalled body took %v (source.Timeout 50ms)", d)
+	require.NoError(t, err)
+	defer c.Close()
+	// The error comes just after the backup that ended New.
+	faultWaitFor(t, "stale", func() bool { return faultStatus(t, c).Stale })
+	ss := faultStatus(t, c)
+	assert.ErrorIs(t, ss.LastError, context.DeadlineExceeded)
+	assert.Equal(t, int64(1), faultView(t, c), "flags from the backup")
+	d = faultWithin(t, "Close", func() { require.NoError(t, c.Close()) })
+	t.Logf("Close took %v", d)
+}
+
+// 6. Memory stays flat over 10,000 polls alternating 200 (a new small
+// document each time) and 304.
+func TestFaultMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 polls")
+	}
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		client := faultClient(func(r *http.Request) (*http.Response, error) {
+			i := n.Add(1)
+			if i%2 == 0 {
+				if r.Header.Get("If-None-Match") != fmt.Sprintf(`"%d"`, i-1) {
+					t.Errorf("request %d: If-None-Match = %q; want %q", i, r.Header.Get("If-None-Match"), fmt.Sprintf(`"%d"`, i-1))
+				}
+				return faultResponse(r, http.StatusNotModified, ""), nil
+			}
+			doc := fmt.Sprintf("flags: {f0: {variants: {v: %d}, default: v}}\n", i)
+			return faultResponse(r, 200, doc, "ETag", fmt.Sprintf(`"%d"`, i)), nil
+		})
+		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
+		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
+		require.NoError(t, err)
+		defer c.Close()
+		var changes atomic.Int32
+		c.OnChange(func(flagkit.Change) { changes.Add(1) })
+
+		pollTo := func(k int32) {
+			for n.Load() < k {
+				time.Sleep(10 * time.Second)
+			}
+			synctest.Wait()
+		}
+		heap := func() uint64 {
+			runtime.GC()
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			return ms.HeapAlloc
+		}
+		pollTo(1000)
+		at1k, polls1k := heap(), n.Load()
+		pollTo(10000)
+		at10k, polls10k := heap(), n.Load()
+		growth := int64(at10k) - int64(at1k)
+		t.Logf("HeapAlloc after %d polls: %d B; after %d polls: %d B; growth %d B", polls1k, at1k, polls10k, at10k, growth)
+		if growth >= 1<<20 {
+			t.Errorf("heap grew by %d B from poll %d to poll %d; want < 1 MiB", growth, polls1k, polls10k)
+		}
+		last := polls10k
+		if last%2 == 0 {
+			last--
+		}
+		if got := c.Int(ctx, "f0", bob, -1); got != int64(last) {
+			t.Errorf("Int(f0) = %d; want %d (the last document)", got, last)
+		}
+		assert.Equal(t, (last-1)/2, changes.Load(), "one change per new document")
+		assert.False(t, faultStatus(t, c).Stale)
+		require.NoError(t, c.Close())
+	})
+}
+
+// faultWriteFile replaces the file at path atomically.
+func faultWriteFile(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp"
+	require.NoError(t, os.WriteFile(tmp, []byte(content), 0o644))
+	require.NoError(t, os.Rename(tmp, path))
+}
+
+// 7. A flag file that disappears, becomes unreadable, is replaced by a
+// directory, and comes back: the flags stay and the source is stale while
+// it is broken, and fresh once it is back, even with the same content.
+func TestFaultFileSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flags.yaml")
+	faultWriteFile(t, path, faultDoc(1))
+	src := source.File(path, source.Interval(10*time.Millisecond), source.Debounce(20*time.Millisecond))
+	c, err := flagkit.New(ctx, flagkit.WithSource(src))
+	require.NoError(t, err)
+	defer c.Close()
+	require.Equal(t, int64(1), faultView(t, c))
+
+	stale := func(match func(error) bool) func() bool {
+		return func() bool {
+			ss := faultStatus(t, c)
+			return ss.Stale && match(ss.LastError)
+		}
+	}
+	fresh := func(v int64) func() bool {
+		return func() bool {
+			ss := faultStatus(t, c)
+			return !ss.Stale && ss.LastError == nil && c.Int(ctx, "f0", bob, -1) == v
+		}
+	}
+	is := func(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+
+	// Disappears, then comes back with the same content.
+	require.NoError(t, os.Remove(path))
+	faultWaitFor(t, "stale after remove", stale(is(fs.ErrNotExist)))
+	assert.Equal(t, int64(1), faultView(t, c), "flags stay while the file is missing")
+	faultWriteFile(t, path, faultDoc(1))
+	faultWaitFor(t, "fresh after restore with the same content", fresh(1))
+
+	// Unreadable.
+	if os.Geteuid() == 0 {
+		t.Log("running as root: skipping the unreadable file")
+	} else {
+		require.NoError(t, os.Chmod(path, 0))
+		faultWaitFor(t, "stale when unreadable", stale(is(fs.ErrPermission)))
+		assert.Equal(t, int64(1), faultView(t, c), "flags stay while the file is unreadable")
+		require.NoError(t, os.Chmod(path, 0o644))
+		faultWriteFile(t, path, faultDoc(2))
+		faultWaitFor(t, "fresh after chmod", fresh(2))
+	}
+	want := c.Int(ctx, "f0", bob, -1)
+
+	// Replaced by a directory.
+	require.NoError(t, os.Remove(path))
+	require.NoError(t, os.Mkdir(path, 0o755))
+	faultWaitFor(t, "stale when a directory", stale(func(err error) bool {
+		return err != nil && strings.Contains(err.Error(), "is a directory")
+	}))
+	assert.Contains(t, faultStatus(t, c).LastError.Error(), path)
+	assert.Equal(t, want, faultView(t, c), "flags stay while the path is a directory")
+
+	// Restored with a new document.
+	require.NoError(t, os.Remove(path))
+	faultWriteFile(t, path, faultDoc(3))
+	faultWaitFor(t, "fresh after the directory", fresh(3))
+	assert.Equal(t, int64(3), faultView(t, c))
+	require.NoError(t, c.Close())
+}
+
+// 8. Load: four readers per core read five flags through views while a
+// source reloads 1,000 valid documents, interleaved with invalid ones of
+// three kinds. Every view is consistent, values never go back, each reload
+// is visible as soon as it is applied, the last valid document wins, and
+// nothing leaks.
+func TestLoadReloads(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	src := newPushSource("push.yaml", faultDoc(0))
+	c, err := flagkit.New(ctx, flagkit.WithSource(src))
+	require.NoError(t, err)
+	defer c.Close()
+
+	const reloads = 1000
+	readers := 4 * runtime.GOMAXPROCS(0)
+	stop := make(chan struct{})
+	var (
+		wg    sync.WaitGroup
+		reads atomic.Int64
+		keys  = []string{"f0", "f1", "f2", "f3", "f4"}
+	)
+	for r := 0; r < readers; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := int64(-1)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v := c.View()
+				first := v.Int(ctx, keys[0], bob, -1)
+				for _, k := range keys[1:] {
+					if got := v.Int(ctx, k, bob, -1); got != first {
+						t.Errorf("View: Int(f0) = %d but Int(%s) = %d: a torn snapshot", first, k, got)
+						return
+					}
+				}
+				if first < last {
+					t.Errorf("Int(f0) went back from %d to %d", last, first)
+					return
+				}
+				last = first
+				reads.Add(1)
+				runtime.Gosched() // let the reloads through: 4 readers per core starve them otherwise
+			}
+		}()
+	}
+	invalid := 0
+	for i := 1; i <= reloads; i++ {
+		src.push(faultDoc(i))
+		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {
+			t.Fatalf("right after reload %d: Int(f4) = %d; want %d", i, got, i)
+		}
+		switch i % 4 {
+		case 1:
+			src.push("flags: {f0: {default: [") // a syntax error: the whole document is refused
+			invalid++
+		case 2:
+			src.push("- not\n- a mapping\n")
+			invalid++
+		case 3:
+			src.fail(errors.New("connection reset"))
+			invalid++
+		}
+		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {
+			t.Fatalf("after an invalid reload: Int(f4) = %d; want %d", got, i)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	assert.Equal(t, int64(reloads), faultView(t, c), "the last valid document wins")
+	assert.False(t, faultStatus(t, c).Stale, "the last reload is valid")
+	t.Logf("%d readers: %d consistent views during %d valid and %d invalid reloads", readers, reads.Load(), reloads, invalid)
+	require.NoError(t, c.Close())
+}
+
+// 9. A client with a file, an HTTP server, the environment and bytes, and
+// an OnChange subscriber that has run, leaves no goroutine after Close.
+func TestFaultNoLeak(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			io.WriteString(w, "flags: {h: {default: off}}\n")
+			return
+		}
+		io.WriteString(w, "flags: {h: {default: on}}\n")
+	}))
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "flags.yaml")
+	faultWriteFile(t, path, "flags: {file: {default: on}}\n")
+
+	c, err := flagkit.New(ctx,
+		flagkit.WithSource(source.Bytes("base.yaml", []byte("flags: {b: {default: on}}\n"))),
+		flagkit.WithSource(source.File(path, source.Interval(10*time.Millisecond), source.Debounce(10*time.Millisecond))),
+		flagkit.WithSource(source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(10*time.Millisecond))),
+		flagkit.WithSource(source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_B=off"} }))),
+	)
+	require.NoError(t, err)
+	defer c.Close()
+	changed := make(chan flagkit.Change, 10)
+	c.OnChange(func(ch flagkit.Change) {
+		select {
+		case changed <- ch:
+		default:
+		}
+	})
+	select {
+	case ch := <-changed:
+		assert.Equal(t, []string{"h"}, ch.Flags)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change within 5s")
+	}
+	assert.True(t, c.Bool(ctx, "h", bob, false))
+	assert.True(t, c.Bool(ctx, "file", bob, false))
+	assert.False(t, c.Bool(ctx, "b", bob, true), "the env override")
+	require.NoError(t, c.Close())
+	srv.Close() // closes the idle connections of srv.Client()
+}
+
+// 10. The end-to-end latency of a file change at the default settings,
+// from the rename to the first evaluation that sees it.
+func TestFaultFileLatency(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flags.yaml")
+	faultWriteFile(t, path, faultDoc(1))
+	c, err := flagkit.New(ctx, flagkit.WithSource(source.File(path)))
+	require.NoError(t, err)
+	defer c.Close()
+	require.Equal(t, int64(1), faultView(t, c))
+
+	tmp := path + ".new"
+	require.NoError(t, os.WriteFile(tmp, []byte(faultDoc(2)), 0o644))
+	start := time.Now()
+	require.NoError(t, os.Rename(tmp, path))
+	for c.Int(ctx, "f0", bob, -1) != 2 {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("the change was not seen within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	latency := time.Since(start)
+	t.Logf("file change seen after %v (default interval 250ms, debounce 200ms)", latency)
+	assert.Equal(t, int64(2), faultView(t, c))
+	require.NoError(t, c.Close())
+}
