@@ -1030,7 +1030,7 @@ func (p *parser) rule(f *flagSpec, n *yaml.Node, path string, variantRef func(*y
 		f.rules = append(f.rules, r)
 		return
 	}
-	var serveNode, splitNode, fromNode *yaml.Node
+	var serveNode, splitNode, fromNode, untilNode *yaml.Node
 	for _, e := range pairs {
 		fpath := join(path, e.key)
 		switch e.key {
@@ -1046,9 +1046,7 @@ func (p *parser) rule(f *flagSpec, n *yaml.Node, path string, variantRef func(*y
 			fromNode = e.v
 		case "until":
 			r.until, r.hasUntil = p.instant(e.v, fpath)
-			if r.hasUntil && r.hasFrom && r.until <= r.from {
-				p.problem(e.v, fpath, ErrInvalid, "until must be after from (line %d)", fromNode.Line)
-			}
+			untilNode = e.v
 		case "percent":
 			r.hasPercent = true
 			if e.v.Kind == yaml.SequenceNode {
@@ -1071,11 +1069,13 @@ func (p *parser) rule(f *flagSpec, n *yaml.Node, path string, variantRef func(*y
 				"unknown field %q (expected name, cohort, cohorts, when, from, until, percent, serve, split, salt or by)", e.key)
 		}
 	}
-	if r.hasFrom && r.hasUntil && r.until <= r.from && fromNode != nil {
-		// reported above when until came after from; report here otherwise
-		if !hasProblemAt(p.probs, join(path, "until")) {
-			p.problem(fromNode, join(path, "from"), ErrInvalid, "until must be after from")
+	if r.hasFrom && r.hasUntil && r.until <= r.from {
+		// Point at whichever of the two is written second.
+		at, field, other := untilNode, "until", fromNode
+		if fromNode.Line > untilNode.Line || fromNode.Line == untilNode.Line && fromNode.Column > untilNode.Column {
+			at, field, other = fromNode, "from", untilNode
 		}
+		p.problem(at, join(path, field), ErrInvalid, "until must be after from (line %d)", other.Line)
 	}
 	switch {
 	case serveNode != nil && splitNode != nil:
