@@ -1071,11 +1071,11 @@ func (p *parser) rule(f *flagSpec, n *yaml.Node, path string, variantRef func(*y
 	}
 	if r.hasFrom && r.hasUntil && r.until <= r.from {
 		// Point at whichever of the two is written second.
-		at, field, other := untilNode, "until", fromNode
 		if fromNode.Line > untilNode.Line || fromNode.Line == untilNode.Line && fromNode.Column > untilNode.Column {
-			at, field, other = fromNode, "from", untilNode
+			p.problem(fromNode, join(path, "from"), ErrInvalid, "from must be before until (line %d)", untilNode.Line)
+		} else {
+			p.problem(untilNode, join(path, "until"), ErrInvalid, "until must be after from (line %d)", fromNode.Line)
 		}
-		p.problem(at, join(path, field), ErrInvalid, "until must be after from (line %d)", other.Line)
 	}
 	switch {
 	case serveNode != nil && splitNode != nil:
