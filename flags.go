@@ -141,18 +141,21 @@ type flagSpec struct {
 	fp          uint64
 }
 
+// variantIndex finds a variant of the flag by name.
+func (f *flagSpec) variantIndex(name string) int { return variantIndex(f.variants, f.kind, name) }
+
 // variantIndex finds a variant by name; for a boolean flag "true" and
 // "false" name the variants with those values.
-func (f *flagSpec) variantIndex(name string) int {
-	for i := range f.variants {
-		if f.variants[i].name == name {
+func variantIndex(variants []variant, kind valueKind, name string) int {
+	for i := range variants {
+		if variants[i].name == name {
 			return i
 		}
 	}
-	if f.kind == kindBool && (name == "true" || name == "false") {
+	if kind == kindBool && (name == "true" || name == "false") {
 		want := name == "true"
-		for i := range f.variants {
-			if f.variants[i].b == want {
+		for i := range variants {
+			if variants[i].b == want {
 				return i
 			}
 		}
@@ -555,43 +558,10 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		invalidFlags:   map[string][]*ParseError{},
 	}
 	if cohorts != nil && cohorts.Kind == yaml.MappingNode {
-		entries, _ := p.mapping(cohorts, "cohorts")
-		isolateDuplicates(p.probs, "cohorts", doc.invalidCohorts)
-		doc.problems = append(doc.problems, p.probs...)
-		for _, e := range entries {
-			p.probs = nil
-			path := join("cohorts", e.key)
-			if _, dup := doc.invalidCohorts[e.key]; dup {
-				continue
-			}
-			c := p.cohort(e, path)
-			if len(p.probs) > 0 {
-				doc.invalidCohorts[e.key] = p.probs
-				doc.problems = append(doc.problems, p.probs...)
-				continue
-			}
-			doc.cohorts[e.key] = c
-		}
+		doc.problems = append(doc.problems, parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, p.cohort)...)
 	}
 	if flags != nil && flags.Kind == yaml.MappingNode {
-		p.probs = nil
-		entries, _ := p.mapping(flags, "flags")
-		isolateDuplicates(p.probs, "flags", doc.invalidFlags)
-		doc.problems = append(doc.problems, p.probs...)
-		for _, e := range entries {
-			p.probs = nil
-			path := join("flags", e.key)
-			if _, dup := doc.invalidFlags[e.key]; dup {
-				continue
-			}
-			f := p.flag(e, path)
-			if len(p.probs) > 0 {
-				doc.invalidFlags[e.key] = p.probs
-				doc.problems = append(doc.problems, p.probs...)
-				continue
-			}
-			doc.flags[e.key] = f
-		}
+		doc.problems = append(doc.problems, parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, p.flag)...)
 	}
 	if overrides != nil && overrides.Kind == yaml.MappingNode {
 		p.probs = nil
@@ -625,6 +595,32 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		f.source = source
 	}
 	return doc, nil
+}
+
+// parseSection reads the entries of the cohorts: or flags: section with
+// read, one at a time: an entry with problems goes to invalid (isolated),
+// the others to valid. It returns every problem, in document order.
+func parseSection[T any](p *parser, n *yaml.Node, section string, valid map[string]*T, invalid map[string][]*ParseError,
+	read func(e pair, path string) *T) []*ParseError {
+	p.probs = nil
+	entries, _ := p.mapping(n, section)
+	isolateDuplicates(p.probs, section, invalid)
+	problems := p.probs
+	for _, e := range entries {
+		if _, dup := invalid[e.key]; dup {
+			continue
+		}
+		p.probs = nil
+		v := read(e, join(section, e.key))
+		if len(p.probs) > 0 {
+			invalid[e.key] = p.probs
+			problems = append(problems, p.probs...)
+			continue
+		}
+		valid[e.key] = v
+	}
+	p.probs = nil
+	return problems
 }
 
 // isolateDuplicates marks keys defined twice in one section as invalid:

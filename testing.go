@@ -55,7 +55,7 @@ func (c *Client) testCheck(key string, value any) error {
 		return nil
 	}
 	if name, ok := value.(string); ok && !isLit {
-		if testVariantIndex(f, name) >= 0 {
+		if variantIndex(f.variants, f.kind, name) >= 0 {
 			return nil
 		}
 		return fmt.Errorf("flag %q (%s) has no variant %q (variants: %s): %w", key, f.kind, name, compiledVariantNames(f), ErrTypeMismatch)
@@ -102,25 +102,6 @@ func compiledVariantNames(f *compiledFlag) string {
 	return strings.Join(names, ", ")
 }
 
-// testVariantIndex finds the variant of f named name; for a boolean flag
-// "true" and "false" name the variants with those values.
-func testVariantIndex(f *compiledFlag, name string) int {
-	for i := range f.variants {
-		if f.variants[i].name == name {
-			return i
-		}
-	}
-	if f.kind == kindBool && (name == "true" || name == "false") {
-		want := name == "true"
-		for i := range f.variants {
-			if f.variants[i].b == want {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
 // testResult makes the result of an override set by a test: the variant
 // it names, or a literal of the flag's type (the flag's variant with that
 // value, when it has one).
@@ -135,11 +116,11 @@ func (c *Client) testResult(snap *snapshot, key string, value any) result {
 		switch x := value.(type) {
 		case string:
 			if !isLit {
-				i = testVariantIndex(f, x)
+				i = variantIndex(f.variants, f.kind, x)
 			}
 		case bool:
 			if f.kind == kindBool {
-				i = testVariantIndex(f, strconv.FormatBool(x))
+				i = variantIndex(f.variants, f.kind, strconv.FormatBool(x))
 			}
 		}
 		if i >= 0 {
