@@ -27,7 +27,10 @@ import (
 //     document to update as soon as it can (New waits for this first call),
 //     and again each time the document changes, until ctx is done; then it
 //     returns nil. update(nil, err) reports a failed load: the client keeps
-//     the last good document and marks the source stale.
+//     the last good document and marks the source stale. update(doc, err)
+//     delivers a fallback document (such as a backup copy) together with
+//     the error that made the source fall back: the client uses it and
+//     marks the source stale.
 //   - update is never called concurrently, nor after Run returns. The
 //     client does not retain doc after update returns, but the source must
 //     not modify it while update runs.
@@ -209,6 +212,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		return err
 	}
 	runCtx = doccheck.With(runCtx, check)
+	if dl, ok := ctx.Deadline(); ok {
+		runCtx = doccheck.WithStartDeadline(runCtx, dl)
+	}
 	for _, s := range cfg.sources {
 		l := &layer{src: s, name: s.Name(), started: make(chan struct{})}
 		c.layers = append(c.layers, l)
@@ -248,7 +254,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		c.log.Warn("flagkit: override in force", "flag", o.Flag, "variant", o.Variant, "value", o.Value, "source", o.Source)
 	}
 	c.wg.Add(1)
-	go c.scheduler(runCtx)
+	go c.scheduler(runCtx, c.now().UnixMilli())
 	return c, nil
 }
 
@@ -292,11 +298,18 @@ func runSource(ctx context.Context, src Source, update func([]byte, error)) (err
 // apply takes one update from a layer's source.
 func (c *Client) apply(l *layer, doc []byte, err error) {
 	var spec *docSpec
+	var fellBack error // a fallback document's error: the source is stale
+	if doc != nil && err != nil {
+		fellBack, err = err, nil
+	}
 	if err == nil && doc == nil {
 		err = errors.New("source delivered no document")
 	}
 	if err == nil {
 		spec, err = parseDocument(l.name, doc, c.maxSize)
+		if err != nil && fellBack != nil {
+			err = errors.Join(fellBack, err) // why the source fell back, and why that failed too
+		}
 	}
 	c.mu.Lock()
 	defer l.once.Do(func() { close(l.started) })
@@ -307,7 +320,10 @@ func (c *Client) apply(l *layer, doc []byte, err error) {
 		return
 	}
 	l.doc = keepLastGood(l.doc, spec)
-	l.lastLoad, l.lastErr, l.stale = c.now(), nil, false
+	l.lastLoad, l.lastErr, l.stale = c.now(), fellBack, fellBack != nil
+	if fellBack != nil {
+		c.logProblemsLocked()
+	}
 	c.recompileLocked(l.name)
 }
 

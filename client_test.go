@@ -671,3 +671,54 @@ func TestHooksSeeWhatTheCallerGot(t *testing.T) {
 	assert.Equal(t, "a off STATIC <nil>", got(4))
 	assert.Equal(t, "flagkittest", h.seen[4].Source)
 }
+
+// fallbackSource delivers its first document together with err, as a
+// source that falls back to a copy of its document does (source.HTTP with
+// its backup), then what the test pushes.
+type fallbackSource struct {
+	*pushSource
+	err error
+}
+
+func (s *fallbackSource) Run(ctx context.Context, update func([]byte, error)) error {
+	first := true
+	return s.pushSource.Run(ctx, func(doc []byte, err error) {
+		if first {
+			first, err = false, s.err
+		}
+		update(doc, err)
+	})
+}
+
+// A fallback document delivered with its error is used, and the source is
+// stale with that error as soon as New returns.
+func TestFallbackDocumentIsStale(t *testing.T) {
+	errDown := errors.New("server down")
+	h := &countingHandler{counts: map[string]int{}}
+	src := &fallbackSource{pushSource: newPushSource("fallback.yaml", "flags: {a: {default: on}}"), err: errDown}
+	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
+	require.NoError(t, err)
+	defer c.Close()
+	st := c.Status()
+	assert.True(t, st.Ready)
+	require.Len(t, st.Sources, 1)
+	assert.True(t, st.Sources[0].Stale, "Stale right after New")
+	assert.ErrorIs(t, st.Sources[0].LastError, errDown)
+	assert.False(t, st.Sources[0].LastLoad.IsZero(), "the fallback document counts as a load")
+	assert.Empty(t, st.Problems)
+	assert.True(t, c.Bool(ctx, "a", bob, false), "flags from the fallback document")
+	const logged = "flagkit: load failed; keeping the last good flags server down"
+	assert.Equal(t, 1, h.count(logged), "logged when New returned: %v", h.counts)
+
+	src.fail(errDown) // the same failure again: still stale, not logged again
+	st = c.Status()
+	assert.True(t, st.Sources[0].Stale)
+	assert.ErrorIs(t, st.Sources[0].LastError, errDown)
+	assert.Equal(t, 1, h.count(logged), "%v", h.counts)
+
+	src.push("flags: {a: {default: off}}") // recovery
+	st = c.Status()
+	assert.False(t, st.Sources[0].Stale)
+	assert.NoError(t, st.Sources[0].LastError)
+	assert.False(t, c.Bool(ctx, "a", bob, true), "flags from the live document")
+}

@@ -147,14 +147,19 @@ func mergeSorted(a, b []string) []string {
 
 // scheduler fires a Change at each scheduled transition of the current
 // snapshot, driven by one timer set to the next transition.
-func (c *Client) scheduler(ctx context.Context) {
+//
+// It reads the clock only when it wakes: now is New's reading, so that a
+// client at rest never reads the clock.
+func (c *Client) scheduler(ctx context.Context, now int64) {
 	defer c.wg.Done()
-	last := c.now().UnixMilli()
+	last := now
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	for {
+	for first := true; ; first = false {
 		snap := c.snap.Load()
-		now := c.now().UnixMilli()
+		if !first {
+			now = c.now().UnixMilli()
+		}
 		// Fire every transition in (last, now].
 		var due []string
 		for _, tr := range snap.transitions {

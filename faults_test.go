@@ -79,6 +79,30 @@ func faultRefused() error {
 	return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 }
 
+// faultSlowError is err with a message that takes, to format, until the
+// synctest bubble is otherwise idle or release is closed. A source that
+// formats its error between delivering its backup and reporting the error
+// (two calls of update) thus reports it only after the test has read the
+// client's status; one that delivers both in one call, before New returns,
+// is held up only until the bubble is idle (a nanosecond of fake time).
+// In synctest bubbles only.
+type faultSlowError struct {
+	err     error
+	release <-chan struct{}
+}
+
+func (e faultSlowError) Error() string {
+	idle := time.NewTimer(time.Nanosecond) // fires once every goroutine waits
+	defer idle.Stop()
+	select {
+	case <-e.release:
+	case <-idle.C:
+	}
+	return e.err.Error()
+}
+
+func (e faultSlowError) Unwrap() error { return e.err }
+
 // faultLog is a slog handler that keeps each record's message and error,
 // and calls onRecord (if set) for each record, on the logging goroutine.
 type faultLog struct {
@@ -200,24 +224,30 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		var down atomic.Bool
 		down.Store(true)
 		var requests atomic.Int32
+		statusRead := make(chan struct{})
 		client := faultClient(func(r *http.Request) (*http.Response, error) {
 			requests.Add(1)
 			if down.Load() {
-				return nil, faultRefused()
+				return nil, faultSlowError{err: faultRefused(), release: statusRead}
 			}
 			return faultResponse(r, 200, faultDoc(2), "ETag", `"2"`), nil
 		})
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.Backup(backup))
-		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
+		logs := &faultLog{}
+		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 		require.NoError(t, err, "New with a backup while the server is down")
 		defer c.Close()
-		// The source delivers the backup, which ends New, and then the
-		// error: wait for both.
-		synctest.Wait()
-
+		// The source delivers the backup together with the error that made
+		// it fall back, and New returns after that one call: the status is
+		// stale, and the failure logged, at once, without waiting. (Were
+		// the error to come in a second call, faultSlowError would hold it
+		// back until this point.)
 		st := c.Status()
+		nLogged := logs.count(faultLoadFailed)
+		close(statusRead)
 		assert.True(t, st.Ready)
-		ss := faultStatus(t, c)
+		require.Len(t, st.Sources, 1)
+		ss := st.Sources[0]
 		assert.Equal(t, "http:"+faultURL, ss.Name)
 		assert.True(t, ss.Stale, "Status().Sources[0].Stale with the server down")
 		assert.ErrorIs(t, ss.LastError, syscall.ECONNREFUSED)
@@ -228,6 +258,10 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		d := c.Evaluate(ctx, "f0", bob)
 		assert.Equal(t, "http:"+faultURL, d.Source)
 		assert.NoError(t, d.Err)
+		assert.Equal(t, 1, nLogged, "%q records when New returned; logs: %q", faultLoadFailed, logs.all())
+		synctest.Wait() // nothing more comes before the next attempt
+		assert.Equal(t, 1, logs.count(faultLoadFailed), "%q records; logs: %q", faultLoadFailed, logs.all())
+		assert.Equal(t, int32(1), requests.Load(), "requests before the next attempt")
 
 		// The server comes up: the next attempt, min(1s, interval) ± 10%
 		// after the failure, gets the live document.
@@ -461,31 +495,53 @@ func TestFaultNewDocumentEveryPoll(t *testing.T) {
 }
 
 // 5a. A server that never answers: New waits one source.Timeout at most,
-// then starts from the backup or fails; a ctx shorter than the timeout
-// bounds New; Close returns at once while a request hangs.
+// then starts from the backup or fails. With a deadline on New's ctx, the
+// first request may use only half the time left, so that New still starts
+// from the backup before the deadline (or fails for want of one); Close
+// returns at once while a request hangs.
 func TestFaultHangingServerAtStart(t *testing.T) {
 	const timeout = 2 * time.Second
 	tests := []struct {
-		name    string
-		backup  bool
-		newWait time.Duration // ctx of New; 0: none
-		wantErr string        // "": New succeeds
-		elapsed time.Duration // fake time New takes
+		name         string
+		backup       bool
+		newWait      time.Duration // ctx of New; 0: none
+		wantErr      string        // "": New succeeds
+		firstTimeout time.Duration // timeout of the first request
+		elapsed      time.Duration // fake time New takes
 	}{
-		{name: "with backup", backup: true, elapsed: timeout},
-		{name: "without backup", wantErr: "request timed out after 2s", elapsed: timeout},
-		{name: "ctx shorter than timeout", backup: true, newWait: time.Second, wantErr: "waiting for source http:" + faultURL, elapsed: time.Second},
+		{name: "with backup", backup: true, firstTimeout: timeout, elapsed: timeout},
+		{name: "without backup", wantErr: "no usable document: source: http " + faultURL + ": request timed out after 2s", firstTimeout: timeout, elapsed: timeout},
+		{name: "ctx shorter than timeout, backup", backup: true, newWait: time.Second, firstTimeout: 500 * time.Millisecond, elapsed: 500 * time.Millisecond},
+		{name: "ctx shorter than timeout, no backup", newWait: time.Second, wantErr: "no usable document: source: http " + faultURL + ": request timed out after 500ms", firstTimeout: 500 * time.Millisecond, elapsed: 500 * time.Millisecond},
+		{name: "ctx over twice the timeout", backup: true, newWait: 10 * time.Second, firstTimeout: timeout, elapsed: timeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				var inFlight atomic.Int32
+				var (
+					inFlight atomic.Int32
+					mu       sync.Mutex
+					timeouts []time.Duration // of each request, from its start
+				)
 				client := faultClient(func(r *http.Request) (*http.Response, error) {
 					inFlight.Add(1)
 					defer inFlight.Add(-1)
+					dl, ok := r.Context().Deadline()
+					mu.Lock()
+					if ok {
+						timeouts = append(timeouts, time.Until(dl))
+					} else {
+						timeouts = append(timeouts, -1)
+					}
+					mu.Unlock()
 					<-r.Context().Done()
 					return nil, r.Context().Err()
 				})
+				requestTimeouts := func() []time.Duration {
+					mu.Lock()
+					defer mu.Unlock()
+					return slices.Clone(timeouts)
+				}
 				opts := []source.HTTPOption{source.Client(client), source.Timeout(timeout), source.Interval(10 * time.Second)}
 				if tt.backup {
 					backup := filepath.Join(t.TempDir(), "backup.yaml")
@@ -503,26 +559,34 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 				if elapsed := time.Since(start); elapsed != tt.elapsed {
 					t.Errorf("New took %v; want %v", elapsed, tt.elapsed)
 				}
+				wantFirst := fmt.Sprintf("source: http %s: request timed out after %v (context deadline exceeded)", faultURL, tt.firstTimeout)
 				if tt.wantErr != "" {
-					require.Error(t, err)
+					if err == nil {
+						c.Close()
+						t.Fatalf("New() = _, nil; want an error containing %q", tt.wantErr)
+					}
 					assert.ErrorIs(t, err, context.DeadlineExceeded)
 					assert.Contains(t, err.Error(), tt.wantErr)
 					synctest.Wait()
 					assert.Equal(t, int32(0), inFlight.Load(), "requests left hanging after New failed")
+					assert.Equal(t, []time.Duration{tt.firstTimeout}, requestTimeouts(), "request timeouts")
 					return
 				}
 				require.NoError(t, err)
 				defer c.Close()
-				synctest.Wait() // the error comes after the backup that ended New
+				// The backup came with the error: no waiting.
 				ss := faultStatus(t, c)
 				assert.True(t, ss.Stale)
 				assert.ErrorIs(t, ss.LastError, context.DeadlineExceeded)
+				assert.EqualError(t, ss.LastError, wantFirst)
 				assert.Equal(t, int64(7), faultView(t, c), "flags from the backup")
 
-				// The next attempt comes 1s ± 10% later and hangs for 2s.
+				// The next attempt comes 1s ± 10% later and hangs for the
+				// whole timeout: only the first request is cut short.
 				time.Sleep(1500 * time.Millisecond)
 				synctest.Wait()
 				require.Equal(t, int32(1), inFlight.Load(), "a request in flight")
+				assert.Equal(t, []time.Duration{tt.firstTimeout, timeout}, requestTimeouts(), "request timeouts")
 				assert.Equal(t, int64(7), faultView(t, c), "evaluation during a hanging request")
 				start = time.Now()
 				require.NoError(t, c.Close())

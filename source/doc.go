@@ -76,9 +76,10 @@
 //     not contain secrets such as credentials in a URL.
 //   - Run delivers the document by calling update(doc, nil), and reports a
 //     failed load, one that yields no document, by calling update(nil, err).
-//     Every call carries exactly one of the two: never (nil, nil), never a
-//     document and an error together. An empty document is a non-nil empty
-//     slice.
+//     A source that falls back to a copy of its document (source.HTTP's
+//     backup file) delivers it with the error that made it fall back,
+//     update(doc, err): the client uses the document and shows the source as
+//     stale. Never (nil, nil). An empty document is a non-nil empty slice.
 //   - The first call comes as soon as possible, because New waits for it: a
 //     source that cannot reach its document reports an error rather than
 //     waiting for it to appear, and keeps trying afterwards.

@@ -39,7 +39,7 @@ var (
 // httpConfig holds the settings of [HTTP]. Its zero value means defaults.
 type httpConfig struct {
 	poll       pollConfig
-	client     *http.Client  // nil: a client with http.DefaultTransport
+	client     *http.Client  // nil: a client with a clone of http.DefaultTransport
 	header     http.Header   // sent with every request; nil: none
 	timeout    time.Duration // 0: httpDefaultTimeout
 	backup     string        // "": no backup file
@@ -69,7 +69,8 @@ func Header(key, value string) HTTPOption {
 
 // Client sets the [http.Client] that [HTTP] sends its requests with, for a
 // custom transport, proxy or TLS configuration. The default is a client
-// that uses [http.DefaultTransport] and follows up to 10 redirects. A nil
+// with its own clone of [http.DefaultTransport], whose idle connections are
+// closed when Run returns, and that follows up to 10 redirects. A nil
 // client keeps the default. The client's own Timeout, if any, applies in
 // addition to [Timeout].
 func Client(c *http.Client) HTTPOption {
@@ -169,14 +170,17 @@ func (s *HTTPPoller) Name() string { return "http:" + s.safe }
 // Source interface.
 //
 // update is called from Run's goroutine only, one call at a time, never
-// after Run returns. It receives either a document or an error:
+// after Run returns. It receives a document or an error, or both for the
+// backup:
 //
 //   - The first call comes after one request, so that a client can wait for
 //     it. If that request fails, or its document is not good, and a [Backup]
-//     file holds a good document, update receives the backup and then the
-//     error, so that the client both starts and records the failure;
-//     otherwise it receives the error. If ctx is done before the first
-//     request completes, Run returns without calling update.
+//     file holds a good document, update receives the backup together with
+//     the error, update(backup, err), so that the client both starts and
+//     shows the source as stale; otherwise it receives the error. If ctx is
+//     done before the first request completes, Run returns without calling
+//     update. When the client's New has a deadline, the first request takes
+//     at most half the time left, so that the backup is read in time.
 //   - Afterwards, update receives each changed document. An unchanged one
 //     (a 304, or a body equal to the last document delivered) is not
 //     delivered again, except after an error, to report the recovery.
@@ -212,7 +216,14 @@ func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)
 	p := &httpPoller{src: s, check: doccheck.From(ctx), update: update}
 	p.client = s.cfg.client
 	if p.client == nil {
-		p.client = &http.Client{}
+		// A transport of its own, so that Close leaves no idle connection
+		// (and its goroutines) behind.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		defer tr.CloseIdleConnections()
+		p.client = &http.Client{Transport: tr}
+	}
+	if dl, ok := doccheck.StartDeadline(ctx); ok {
+		p.startBy = dl
 	}
 	if !p.start(ctx) {
 		return nil
@@ -256,8 +267,11 @@ func (s *HTTPPoller) checkURL() error {
 type httpPoller struct {
 	src    *HTTPPoller
 	client *http.Client
-	check  func(doc []byte) error // nil: httpCheckMapping
-	update func(doc []byte, err error)
+	// startBy is when the client stops waiting for the first document; the
+	// first request is cut short so that the backup can still be read.
+	startBy time.Time
+	check   func(doc []byte) error // nil: httpCheckMapping
+	update  func(doc []byte, err error)
 
 	last         []byte // the last document delivered, our own copy; nil: none
 	etag         string // validators of last, as the server sent them
@@ -287,9 +301,11 @@ func (p *httpPoller) start(ctx context.Context) bool {
 	backup, sig, berr := p.readBackup()
 	switch {
 	case berr == nil:
+		// The backup, with the error that made it necessary: the client
+		// starts from it and shows the source as stale.
 		p.last, p.sig = backup, sig
-		p.update(bytes.Clone(backup), nil)
-		p.report(err, err)
+		p.lastErr = httpErrorKey(err)
+		p.update(bytes.Clone(backup), err)
 	case errors.Is(berr, fs.ErrNotExist):
 		p.report(err, err)
 	default:
@@ -388,6 +404,14 @@ func (p *httpPoller) fetch(ctx context.Context) ([]byte, error) {
 	timeout := cfg.timeout
 	if timeout <= 0 {
 		timeout = httpDefaultTimeout
+	}
+	if !p.startBy.IsZero() {
+		// The first request may use half the time the client waits, so that
+		// the backup is read before the client gives up.
+		if half := time.Until(p.startBy) / 2; half < timeout {
+			timeout = max(half, time.Millisecond)
+		}
+		p.startBy = time.Time{}
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -33,15 +33,19 @@ const (
 	httpGuard = 10 * time.Second
 )
 
-// httpEvent is one call of update, written as "doc:<document>" or
-// "err:<message>" so that sequences compare exactly.
+// httpEvent is one call of update, written as "doc:<document>",
+// "err:<message>", or for a fallback document delivered with its error
+// "doc:<document>+err:<message>", so that sequences compare exactly.
 type httpEvent struct {
 	doc []byte
 	err error
 }
 
 func (e httpEvent) String() string {
-	if e.err != nil {
+	switch {
+	case e.doc != nil && e.err != nil:
+		return "doc:" + string(e.doc) + "+err:" + e.err.Error()
+	case e.err != nil:
 		return "err:" + e.err.Error()
 	}
 	return "doc:" + string(e.doc)
@@ -84,12 +88,17 @@ func (r *httpRun) update(doc []byte, err error) {
 	if r.returned.Load() {
 		r.t.Errorf("update(%q, %v) called after Run returned", doc, err)
 	}
-	if (doc == nil) == (err == nil) {
-		r.t.Errorf("update(%q, %v); want a document or an error", doc, err)
-	}
 	r.mu.Lock()
+	first := len(r.events) == 0
 	r.events = append(r.events, httpEvent{doc, err})
 	r.mu.Unlock()
+	switch {
+	case doc == nil && err == nil:
+		r.t.Errorf("update(nil, nil); want a document or an error")
+	case doc != nil && err != nil && !first:
+		// Only the backup comes with an error, and only at start.
+		r.t.Errorf("update(%q, %v) after the first call; want a document or an error, not both", doc, err)
+	}
 	select {
 	case r.notify <- struct{}{}:
 	default:
@@ -221,6 +230,10 @@ func serve(doc string) httpHandler {
 
 // errorEvent returns the event of an error of the source at url.
 func errorEvent(url, msg string) string { return "err:source: http " + url + ": " + msg }
+
+// backupEvent returns the event of the backup doc delivered at start with
+// the error of the source at url that made it fall back.
+func backupEvent(doc, url, msg string) string { return "doc:" + doc + "+" + errorEvent(url, msg) }
 
 func TestHTTPName(t *testing.T) {
 	tests := []struct{ url, want string }{
@@ -792,13 +805,16 @@ func TestHTTPBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		r := startHTTP(t, context.Background(), HTTP(closed.URL, Backup(backup)))
-		ev := r.wait(2)
+		ev := r.wait(1)
 		r.stop()
-		if len(ev) != 2 || string(ev[0].doc) != httpDocB || ev[0].err != nil || ev[1].err == nil {
-			t.Fatalf("update calls %v; want the backup, then an error", ev)
+		if len(ev) != 1 || string(ev[0].doc) != httpDocB || ev[0].err == nil {
+			t.Fatalf("update calls %v; want one: the backup with the error", ev)
 		}
-		if prefix := "source: http " + closed.URL + ": "; !strings.HasPrefix(ev[1].err.Error(), prefix) {
-			t.Errorf("error %q; want prefix %q", ev[1].err, prefix)
+		if prefix := "source: http " + closed.URL + ": "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
+			t.Errorf("error %q; want prefix %q", ev[0].err, prefix)
+		}
+		if op := (*net.OpError)(nil); !errors.As(ev[0].err, &op) || op.Op != "dial" {
+			t.Errorf("error %q; want a dial error (*net.OpError)", ev[0].err)
 		}
 		checkHTTPBackup(t, backup, httpDocB)
 	})
@@ -807,10 +823,10 @@ func TestHTTPBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		ev := r.wait(2)
-		r.stop()
-		if len(ev) != 2 || string(ev[0].doc) != httpDocB || !errors.Is(ev[1].err, errHTTPInvalid) {
-			t.Fatalf("update calls %v; want the backup, then an invalid document error", ev)
+		ev := r.wait(1)
+		r.stopAndCheck(backupEvent(httpDocB, srv.URL, "invalid document: top level is not a mapping"))
+		if !errors.Is(ev[0].err, errHTTPInvalid) {
+			t.Errorf("errors.Is(%v, errHTTPInvalid) = false; want true", ev[0].err)
 		}
 		checkHTTPBackup(t, backup, httpDocB)
 	})
@@ -825,8 +841,8 @@ func TestHTTPBackup(t *testing.T) {
 			return nil
 		})
 		r := startHTTP(t, ctx, HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		r.wait(2)
-		r.stopAndCheck("doc:"+httpDocB, errorEvent(srv.URL, "invalid document: flagkit: rejected"))
+		r.wait(1)
+		r.stopAndCheck(backupEvent(httpDocB, srv.URL, "invalid document: flagkit: rejected"))
 		checkHTTPBackup(t, backup, httpDocB)
 	})
 	t.Run("invalid backup not used", func(t *testing.T) {
@@ -1017,7 +1033,7 @@ func TestHTTPBackupOnlyAtStart(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		client, _ := httpScript(
-			httpStep{code: 500},                 // start: the backup, then the error
+			httpStep{code: 500},                 // start: the backup with the error
 			httpStep{err: errors.New("boom")},   // later: the error only
 			httpStep{code: 200, body: httpDocA}, // written to the backup
 			httpStep{code: 500},                 // the error only
@@ -1026,8 +1042,7 @@ func TestHTTPBackupOnlyAtStart(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
-			"doc:"+httpDocB,
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
+			backupEvent(httpDocB, httpFakeURL, "unexpected status 500 Internal Server Error"),
 			errorEvent(httpFakeURL, "boom"),
 			"doc:"+httpDocA,
 			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
@@ -1105,6 +1120,37 @@ func TestHTTPCancel(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestHTTPDefaultClientNoLeak checks that Run with its default client (no
+// Client option) closes its idle keep-alive connection when it returns, so
+// that no goroutine of its transport is left behind while the server, still
+// up, would keep the connection open.
+func TestHTTPDefaultClientNoLeak(t *testing.T) {
+	idle := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, httpDocA)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateIdle {
+			select {
+			case idle <- struct{}{}:
+			default:
+			}
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close) // after the check: the server keeps its side open
+	ignore := goleak.IgnoreCurrent()
+	r := startHTTP(t, context.Background(), HTTP(srv.URL))
+	r.wait(1)
+	select {
+	case <-idle: // the connection was kept alive after the response
+	case <-time.After(httpGuard):
+		t.Fatalf("the server's connection did not become idle within %v; want keep-alive", httpGuard)
+	}
+	r.stopAndCheck("doc:" + httpDocA) // cancels, and waits for Run to return
+	goleak.VerifyNone(t, ignore)
 }
 
 // TestHTTPRecovers runs against a real server that fails, then serves.

@@ -457,11 +457,11 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		writeHTTPBackup(t, backup, httpDocB)
 		writeHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
 		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Backup(backup), Interval(5*time.Millisecond)))
-		r.wait(3)
+		r.wait(2)
 		// The first fetch needs the signature; once the verified backup is
 		// in force, the same bytes need none, and the source recovers.
-		r.stopAndCheck("doc:"+httpDocB, errorEvent(srv.URL+"/flags.yaml", "signature "+srv.URL+"/flags.yaml.sig: unexpected status 404 Not Found"), "doc:"+httpDocB)
-		if got := srv.paths()[:3]; !slices.Equal(got, []string{"/flags.yaml", "/flags.yaml.sig", "/flags.yaml"}) {
+		r.stopAndCheck(backupEvent(httpDocB, srv.URL+"/flags.yaml", "signature "+srv.URL+"/flags.yaml.sig: unexpected status 404 Not Found"), "doc:"+httpDocB)
+		if got := srv.paths(); len(got) < 3 || !slices.Equal(got[:3], []string{"/flags.yaml", "/flags.yaml.sig", "/flags.yaml"}) {
 			t.Errorf("requested paths %q; want the document, its signature, then the document", got)
 		}
 	})
@@ -471,8 +471,11 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		writeHTTPBackup(t, backup, httpDocB)
 		writeHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Verify(sigPub), Backup(backup)))
-		r.wait(2)
-		r.stopAndCheck("doc:"+httpDocB, errorEvent(srv.URL, "unexpected status 502 Bad Gateway"))
+		ev := r.wait(1)
+		r.stopAndCheck(backupEvent(httpDocB, srv.URL, "unexpected status 502 Bad Gateway"))
+		if !errors.Is(ev[0].err, errHTTPStatus) {
+			t.Errorf("errors.Is(%v, errHTTPStatus) = false; want true", ev[0].err)
+		}
 	})
 	for _, tt := range []struct {
 		name, doc, sig string // sig "": no signature file
@@ -504,8 +507,8 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		writeHTTPBackup(t, backup, httpDocB)
 		writeHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
 		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Backup(backup)))
-		r.wait(2)
-		r.stopAndCheck("doc:"+httpDocB, errorEvent(srv.URL+"/flags.yaml", "signature "+srv.URL+"/flags.yaml.sig does not match the document"))
+		r.wait(1)
+		r.stopAndCheck(backupEvent(httpDocB, srv.URL+"/flags.yaml", "signature "+srv.URL+"/flags.yaml.sig does not match the document"))
 		checkHTTPBackup(t, backup, httpDocB)
 		checkHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
 	})

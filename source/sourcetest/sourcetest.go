@@ -74,7 +74,9 @@ const hold = time.Millisecond
 // TestSource checks that
 //   - Name returns a non-empty string, the same while Run runs;
 //   - Run calls update within the timeout of starting;
-//   - every call carries a document or an error, never both, never neither;
+//   - every call carries a document or an error (or both: a fallback
+//     document, such as a backup, delivered with the error that made the
+//     source fall back to it), never neither;
 //   - no two calls in a row deliver the same document, or the same error;
 //   - calls to update never overlap, and none comes after Run returned;
 //   - with [Options.Change], a new document follows the change;
@@ -205,7 +207,6 @@ var (
 	errNameChanged = errors.New("name changed")
 	errNoUpdate    = errors.New("no update")
 	errNeither     = errors.New("neither document nor error")
-	errBoth        = errors.New("both document and error")
 	errRepeatDoc   = errors.New("repeated document")
 	errRepeatErr   = errors.New("repeated error")
 	errConcurrent  = errors.New("concurrent update")
@@ -260,8 +261,6 @@ func (c *checker) update(doc []byte, err error) {
 	switch {
 	case doc == nil && err == nil:
 		c.reportLocked(errNeither, "update(nil, nil): a call carries a document or an error")
-	case doc != nil && err != nil:
-		c.reportLocked(errBoth, fmt.Sprintf("update was called with both a document (%d bytes) and an error (%v)", len(doc), err))
 	}
 	if n := len(c.calls); n > 0 {
 		prev := c.calls[n-1]
