@@ -253,6 +253,10 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	for _, o := range overrides {
 		c.log.Warn("flagkit: override in force", "flag", o.Flag, "variant", o.Variant, "value", o.Value, "source", o.Source)
 	}
+	select {
+	case <-c.resched: // the scheduler starts from the snapshot in force
+	default:
+	}
 	c.wg.Add(1)
 	go c.scheduler(runCtx, c.now().UnixMilli())
 	return c, nil
