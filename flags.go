@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -436,17 +437,103 @@ func (p *parser) precheck(n *yaml.Node, depth int, path string) *ParseError {
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
-// syntaxError turns a YAML parser error into a positioned ParseError.
-func syntaxError(source string, err error) *ParseError {
+// yamlParserErrors are the messages of the YAML library's parser, as
+// opposed to its scanner's and reader's. The library numbers the parser's
+// lines from 0 ("line 2" is the third line) and the scanner's from 1, and
+// leaves out the line when its number would be 0 (so no line means line 1).
+// The reader's errors (invalid UTF-8, control characters) have no line.
+var yamlParserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// syntaxError turns a YAML parser error into a positioned ParseError. data
+// is the document, where the invalid text of a reader error is found.
+func syntaxError(source string, data []byte, err error) *ParseError {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &ParseError{Source: source, Msg: msg, Err: ErrSyntax}
+	line := 0
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Column = 1
+		line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimSpace(strings.Replace(msg, m[0]+":", "", 1))
 		e.Msg = strings.TrimSpace(strings.Replace(msg, m[0], "", 1))
 	}
+	if strings.HasPrefix(e.Msg, "exceeded max depth") {
+		e.Err, e.Msg = ErrTooDeep, fmt.Sprintf("nesting is deeper than %d levels", maxDepth)
+	}
+	switch {
+	case strings.Contains(e.Msg, "UTF-8") || e.Msg == "control characters are not allowed" || e.Msg == "invalid Unicode character":
+		if off := invalidText(data, false); off >= 0 {
+			e.Line = 1 + bytes.Count(data[:off], []byte("\n"))
+			e.Column = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off])
+		}
+	case line == 0:
+		e.Line, e.Column = 1, 1
+	case yamlParserErrors[e.Msg]:
+		// At the end of the document, the parser's line can be one past
+		// the last.
+		e.Line, e.Column = min(line+1, 1+bytes.Count(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))), 1
+	default:
+		e.Line, e.Column = line, 1
+	}
 	return e
+}
+
+// invalidText returns the offset of the first byte that the YAML reader
+// refuses, invalid UTF-8 or a character YAML does not allow in a document,
+// or -1. For JSON (utf8Only), only invalid UTF-8: JSON strings may hold any
+// other character.
+func invalidText(data []byte, utf8Only bool) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			return i
+		case utf8Only:
+		case r == '\t', r == '\n', r == '\r', r >= 0x20 && r <= 0x7E, r == 0x85, r >= 0xA0 && r <= 0xD7FF,
+			r >= 0xE000 && r <= 0xFFFD, r >= 0x10000:
+		default:
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// yamlDocument reads a YAML document into a node tree.
+func yamlDocument(source string, data []byte) (*yaml.Node, *ParseError) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &ParseError{Source: source, Line: 1, Column: 1, Err: ErrSyntax, Msg: "document is empty"}
+		}
+		return nil, syntaxError(source, data, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &ParseError{Source: source, Line: extra.Line, Column: extra.Column, Err: ErrSyntax,
+			Msg: "a flag file holds one document; found a second (---)"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, syntaxError(source, data, err)
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
+		return nil, &ParseError{Source: source, Line: 1, Column: 1, Err: ErrSyntax, Msg: "document is empty"}
+	}
+	top := root.Content[0]
+	if top.Kind == yaml.ScalarNode && classify(top) == scalarNull {
+		return nil, &ParseError{Source: source, Line: top.Line, Column: top.Column, Err: ErrSyntax, Msg: "document is empty"}
+	}
+	return top, nil
 }
 
 // decodeDocument parses data into a node tree and checks the limits that
@@ -464,27 +551,28 @@ func decodeDocument(source string, data []byte, maxSize int64) (*yaml.Node, *Par
 		return nil, &ParseError{Source: source, Line: line, Column: i - bytes.LastIndexByte(data[:i], '\n'), Err: ErrSyntax,
 			Msg: "document contains a NUL byte"}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &ParseError{Source: source, Line: 1, Column: 1, Err: ErrSyntax, Msg: "document is empty"}
+	isJSON := looksLikeJSON(data)
+	if off := invalidText(data, isJSON); off >= 0 {
+		// Checked here for both paths: encoding/json would quietly turn
+		// invalid UTF-8 into U+FFFD.
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off])
+		return nil, &ParseError{Source: source, Line: line, Column: col, Err: ErrSyntax,
+			Msg: "invalid UTF-8 or a character YAML does not allow"}
+	}
+	var top *yaml.Node
+	if isJSON {
+		n, perr := jsonDocument(source, data)
+		if perr != nil {
+			return nil, perr
 		}
-		return nil, syntaxError(source, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, &ParseError{Source: source, Line: extra.Line, Column: extra.Column, Err: ErrSyntax,
-			Msg: "a flag file holds one document; found a second (---)"}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(source, err)
-	}
-	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
-		return nil, &ParseError{Source: source, Line: 1, Column: 1, Err: ErrSyntax, Msg: "document is empty"}
-	}
-	top := root.Content[0]
-	if top.Kind == yaml.ScalarNode && classify(top) == scalarNull {
-		return nil, &ParseError{Source: source, Line: top.Line, Column: top.Column, Err: ErrSyntax, Msg: "document is empty"}
+		top = n
+	} else {
+		n, perr := yamlDocument(source, data)
+		if perr != nil {
+			return nil, perr
+		}
+		top = n
 	}
 	p := parser{source: source}
 	if err := p.precheck(top, 1, ""); err != nil {
