@@ -145,6 +145,9 @@ func mergeSorted(a, b []string) []string {
 	return slices.Compact(out)
 }
 
+// maxTimerWait is the longest the scheduler sleeps before it looks again.
+const maxTimerWait = 24 * time.Hour
+
 // scheduler fires a Change at each scheduled transition of the current
 // snapshot, driven by one timer set to the next transition.
 //
@@ -177,7 +180,9 @@ func (c *Client) scheduler(ctx context.Context, now int64) {
 		wait := time.Duration(-1)
 		for _, tr := range snap.transitions {
 			if tr.at > now {
-				wait = time.Duration(tr.at-now) * time.Millisecond
+				// At most a day at a time: a transition centuries away would
+				// overflow a Duration, and a long sleep gains nothing.
+				wait = time.Duration(min(tr.at-now, maxTimerWait.Milliseconds())) * time.Millisecond
 				break
 			}
 		}
