@@ -444,62 +444,82 @@ func (c *Client) Close() error {
 	return c.closeErr
 }
 
-// resolve evaluates one flag for the getters: from the current snapshot
-// with a lazy clock (snap nil), or from a View's snapshot and instant. A
-// variant of another type than w is replaced by ErrTypeMismatch before the
-// hooks see the result, so they record what the caller got.
-func (c *Client) resolve(ctx context.Context, key string, s *Subject, w want, snap *snapshot, nowMs int64, fixed bool) result {
-	if snap == nil {
+// resolve evaluates one flag for a getter into r: from the current
+// snapshot with a lazy clock (v nil), or from a View's snapshot and
+// instant. A variant of another type than w is replaced by ErrTypeMismatch
+// before the hooks see the result, so they record what the caller got.
+//
+// Results travel by pointer, from the getter's frame down to eval: copying
+// a returned struct cost a store-forwarding stall on the hottest path.
+func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *View, r *result) {
+	var snap *snapshot
+	clk := clock{now: c.now}
+	if v != nil {
+		snap, clk.ms, clk.read = v.snap, v.now, true
+	} else {
 		snap = c.snap.Load()
 	}
-	var r result
-	overridden := false
-	if snap.closed {
-		r, overridden = result{reason: ReasonError, err: ErrClosed}, true
-	} else if to := c.test.Load(); to != nil {
-		var v any
-		if v, overridden = to.Lookup(ctx, key, s.Key); overridden {
-			r = c.testResult(snap, key, v)
-		}
-	}
-	if !overridden {
+	switch {
+	case snap.closed:
+		*r = result{err: ErrClosed}
+	case !c.overridden(ctx, snap, key, s.Key, r):
 		t := target{key: s.Key, attrs: s.Attrs, defaults: c.attrs}
-		clk := clock{now: c.now, ms: nowMs, read: fixed}
-		r = snap.eval(key, &t, &clk, 0)
+		snap.eval(key, &t, &clk, 0, r)
 	}
 	if r.v != nil && !w.fits(r.f, r.v) {
-		r = result{f: r.f, reason: ReasonError, err: ErrTypeMismatch, source: r.source}
+		*r = result{f: r.f, err: ErrTypeMismatch}
 	}
 	if len(c.hooks) > 0 {
-		c.runHooks(ctx, key, s, &r)
+		c.runHooks(ctx, key, s.Key, r)
 	}
-	return r
+}
+
+// overridden fills r and reports true when a test overrides the flag; it
+// costs one atomic load when no test has touched the client.
+func (c *Client) overridden(ctx context.Context, snap *snapshot, key, subjectKey string, r *result) bool {
+	to := c.test.Load()
+	if to == nil {
+		return false
+	}
+	value, ok := to.Lookup(ctx, key, subjectKey)
+	if ok {
+		*r = c.testResult(snap, key, value)
+	}
+	return ok
 }
 
 // Bool returns the value of boolean flag key for s, or fallback when the
 // flag is missing, invalid, not boolean, serves no value, or the client is
 // closed.
 func (c *Client) Bool(ctx context.Context, key string, s Subject, fallback bool) bool {
-	return boolOf(c.resolve(ctx, key, &s, wantBool, nil, 0, false), fallback)
+	var r result
+	c.resolve(ctx, key, s, wantBool, nil, &r)
+	return boolOf(&r, fallback)
 }
 
 // String returns the value of string flag key for s, or fallback (see
 // [Client.Bool]).
 func (c *Client) String(ctx context.Context, key string, s Subject, fallback string) string {
-	return stringOf(c.resolve(ctx, key, &s, wantString, nil, 0, false), fallback)
+	var r result
+	c.resolve(ctx, key, s, wantString, nil, &r)
+	return stringOf(&r, fallback)
 }
 
 // Int returns the value of number flag key for s, or fallback (see
 // [Client.Bool]); a value that is not a whole number fitting int64 also
 // serves the fallback.
 func (c *Client) Int(ctx context.Context, key string, s Subject, fallback int64) int64 {
-	return intOf(c.resolve(ctx, key, &s, wantInt, nil, 0, false), fallback)
+	var r result
+	c.resolve(ctx, key, s, wantInt, nil, &r)
+	return intOf(&r, fallback)
 }
 
 // Float returns the value of number flag key for s, or fallback (see
 // [Client.Bool]).
 func (c *Client) Float(ctx context.Context, key string, s Subject, fallback float64) float64 {
-	return floatOf(c.resolve(ctx, key, &s, wantFloat, nil, 0, false), fallback)
+	var r result
+	c.resolve(ctx, key, s, wantFloat, nil, &r)
+	return floatOf(&r, fallback)
 }
 
 // Object decodes the value of object flag key for s into dst, which must
@@ -507,13 +527,16 @@ func (c *Client) Float(ctx context.Context, key string, s Subject, fallback floa
 // on any problem dst is left as it was, so it can hold the fallback. dst
 // never aliases the client's data.
 func (c *Client) Object(ctx context.Context, key string, s Subject, dst any) bool {
-	return objectInto(c.resolve(ctx, key, &s, wantObject, nil, 0, false), dst)
+	var r result
+	c.resolve(ctx, key, s, wantObject, nil, &r)
+	return objectInto(&r, dst)
 }
 
 // Evaluate returns the full result of evaluating flag key for s: value,
 // variant, reason, rule, source and error.
 func (c *Client) Evaluate(ctx context.Context, key string, s Subject) Detail {
-	r := c.resolve(ctx, key, &s, wantAny, nil, 0, false)
+	var r result
+	c.resolve(ctx, key, s, wantAny, nil, &r)
 	return r.detail()
 }
 
@@ -540,11 +563,12 @@ type View struct {
 	now  int64
 }
 
-func (v View) resolve(ctx context.Context, key string, s *Subject, w want) result {
+func (v *View) resolve(ctx context.Context, key string, s Subject, w want, r *result) {
 	if v.c == nil {
-		return result{reason: ReasonError, err: ErrClosed}
+		*r = result{err: ErrClosed}
+		return
 	}
-	return v.c.resolve(ctx, key, s, w, v.snap, v.now, true)
+	v.c.resolve(ctx, key, s, w, v, r)
 }
 
 // Time returns the instant the view evaluates at.
@@ -552,32 +576,43 @@ func (v View) Time() time.Time { return time.UnixMilli(v.now) }
 
 // Bool is [Client.Bool] at the view's snapshot and time.
 func (v View) Bool(ctx context.Context, key string, s Subject, fallback bool) bool {
-	return boolOf(v.resolve(ctx, key, &s, wantBool), fallback)
+	var r result
+	v.resolve(ctx, key, s, wantBool, &r)
+	return boolOf(&r, fallback)
 }
 
 // String is [Client.String] at the view's snapshot and time.
 func (v View) String(ctx context.Context, key string, s Subject, fallback string) string {
-	return stringOf(v.resolve(ctx, key, &s, wantString), fallback)
+	var r result
+	v.resolve(ctx, key, s, wantString, &r)
+	return stringOf(&r, fallback)
 }
 
 // Int is [Client.Int] at the view's snapshot and time.
 func (v View) Int(ctx context.Context, key string, s Subject, fallback int64) int64 {
-	return intOf(v.resolve(ctx, key, &s, wantInt), fallback)
+	var r result
+	v.resolve(ctx, key, s, wantInt, &r)
+	return intOf(&r, fallback)
 }
 
 // Float is [Client.Float] at the view's snapshot and time.
 func (v View) Float(ctx context.Context, key string, s Subject, fallback float64) float64 {
-	return floatOf(v.resolve(ctx, key, &s, wantFloat), fallback)
+	var r result
+	v.resolve(ctx, key, s, wantFloat, &r)
+	return floatOf(&r, fallback)
 }
 
 // Object is [Client.Object] at the view's snapshot and time.
 func (v View) Object(ctx context.Context, key string, s Subject, dst any) bool {
-	return objectInto(v.resolve(ctx, key, &s, wantObject), dst)
+	var r result
+	v.resolve(ctx, key, s, wantObject, &r)
+	return objectInto(&r, dst)
 }
 
 // Evaluate is [Client.Evaluate] at the view's snapshot and time.
 func (v View) Evaluate(ctx context.Context, key string, s Subject) Detail {
-	r := v.resolve(ctx, key, &s, wantAny)
+	var r result
+	v.resolve(ctx, key, s, wantAny, &r)
 	return r.detail()
 }
 
@@ -588,7 +623,8 @@ func (v View) All(ctx context.Context, s Subject) map[string]Detail {
 	}
 	out := make(map[string]Detail, len(v.snap.keys))
 	for _, k := range v.snap.keys {
-		r := v.resolve(ctx, k, &s, wantAny)
+		var r result
+		v.resolve(ctx, k, s, wantAny, &r)
 		out[k] = r.detail()
 	}
 	return out

@@ -136,54 +136,110 @@ func (c *clock) millis() int64 {
 }
 
 // result is what evaluation found, before a getter applies its fallback.
+// It is kept small (six words) because every getter returns it through two
+// calls; the rule's name and the source are derived when needed.
 type result struct {
-	f      *compiledFlag
-	v      *variant // nil: the caller's fallback
-	reason Reason
-	rule   string
-	source string
-	err    error
+	f    *compiledFlag // nil: no such flag, or the client is closed
+	v    *variant      // nil: the caller's fallback
+	rule *rule         // the rule that decided, or nil
+	err  error
+	code reasonCode
 }
 
-// eval evaluates flag key for t in snapshot s. It never allocates.
-func (s *snapshot) eval(key string, t *target, clk *clock, depth int) result {
+// reasonCode is a Reason as a small integer.
+type reasonCode uint8
+
+const (
+	codeError reasonCode = iota
+	codeStatic
+	codeDefault
+	codeTargetingMatch
+	codeSplit
+	codeDisabled
+	codePrerequisiteFailed
+)
+
+var reasons = [...]Reason{
+	codeError:              ReasonError,
+	codeStatic:             ReasonStatic,
+	codeDefault:            ReasonDefault,
+	codeTargetingMatch:     ReasonTargetingMatch,
+	codeSplit:              ReasonSplit,
+	codeDisabled:           ReasonDisabled,
+	codePrerequisiteFailed: ReasonPrerequisiteFailed,
+}
+
+func (r *result) reason() Reason { return reasons[r.code] }
+
+func (r *result) ruleName() string {
+	if r.rule == nil {
+		return ""
+	}
+	return r.rule.name
+}
+
+// source names the layer that served the result: the overriding layer for
+// an override, else the flag's.
+func (r *result) source() string {
+	switch {
+	case r.f == nil:
+		return ""
+	case r.v != nil && r.v == r.f.override:
+		return r.f.ovSource
+	}
+	return r.f.source
+}
+
+// eval evaluates flag key for t in snapshot s into out. It never
+// allocates. (It fills out rather than returning a result: copying a
+// returned struct cost a store-forwarding stall on the hottest path.)
+func (s *snapshot) eval(key string, t *target, clk *clock, depth int, out *result) {
 	f := s.flags[key]
 	if f == nil {
-		return result{reason: ReasonError, err: ErrFlagNotFound}
+		*out = result{err: ErrFlagNotFound}
+		return
 	}
 	if f.err != nil {
-		return result{f: f, reason: ReasonError, err: f.err, source: f.source}
+		*out = result{f: f, err: f.err}
+		return
 	}
 	if !f.enabled {
-		return result{f: f, v: f.off, reason: ReasonDisabled, source: f.source}
+		*out = result{f: f, v: f.off, code: codeDisabled}
+		return
 	}
 	if f.override != nil {
-		return result{f: f, v: f.override, reason: ReasonStatic, source: f.ovSource}
+		*out = result{f: f, v: f.override, code: codeStatic}
+		return
 	}
 	for i := range f.requires {
 		pr := &f.requires[i]
 		if depth >= maxRequiresDepth {
-			return result{f: f, v: f.off, reason: ReasonPrerequisiteFailed, source: f.source}
+			*out = result{f: f, v: f.off, code: codePrerequisiteFailed}
+			return
 		}
-		r := s.eval(pr.key, t, clk, depth+1)
-		if r.v == nil || r.v.name != pr.variant {
-			return result{f: f, v: f.off, reason: ReasonPrerequisiteFailed, source: f.source}
+		s.eval(pr.key, t, clk, depth+1, out) // out is scratch until the end
+		if out.v == nil || out.v.name != pr.variant {
+			*out = result{f: f, v: f.off, code: codePrerequisiteFailed}
+			return
 		}
 	}
 	for i := range f.rules {
 		r := &f.rules[i]
 		if v := r.match(t, clk); v != nil {
-			reason := ReasonTargetingMatch
+			code := codeTargetingMatch
 			if r.bucketed {
-				reason = ReasonSplit
+				code = codeSplit
 			}
-			return result{f: f, v: v, reason: reason, rule: r.name, source: f.source}
+			*out = result{f: f, v: v, rule: r, code: code}
+			return
 		}
 	}
 	if f.static {
-		return result{f: f, v: f.def, reason: ReasonStatic, source: f.source}
+		*out = result{f: f, v: f.def, code: codeStatic}
+		return
 	}
-	return result{f: f, v: f.def, reason: ReasonDefault, source: f.source}
+	*out = result{f: f, v: f.def, code: codeDefault}
+	return
 }
 
 // match returns the variant the rule serves to t, or nil when it does not
@@ -249,7 +305,7 @@ func (r *rule) match(t *target, clk *clock) *variant {
 
 // detail turns a result into a Detail.
 func (r *result) detail() Detail {
-	d := Detail{Reason: r.reason, Rule: r.rule, Source: r.source, Err: r.err}
+	d := Detail{Reason: r.reason(), Rule: r.ruleName(), Source: r.source(), Err: r.err}
 	if r.v != nil {
 		d.Variant = r.v.name
 		if r.f.kind == kindObject {
@@ -297,28 +353,28 @@ func (w want) fits(f *compiledFlag, v *variant) bool {
 // The typed getters' conversions: resolve has already replaced a variant
 // of the wrong type with ErrTypeMismatch, so a served variant fits.
 
-func boolOf(r result, fallback bool) bool {
+func boolOf(r *result, fallback bool) bool {
 	if r.v == nil {
 		return fallback
 	}
 	return r.v.b
 }
 
-func stringOf(r result, fallback string) string {
+func stringOf(r *result, fallback string) string {
 	if r.v == nil {
 		return fallback
 	}
 	return r.v.s
 }
 
-func intOf(r result, fallback int64) int64 {
+func intOf(r *result, fallback int64) int64 {
 	if r.v == nil {
 		return fallback
 	}
 	return r.v.i
 }
 
-func floatOf(r result, fallback float64) float64 {
+func floatOf(r *result, fallback float64) float64 {
 	if r.v == nil {
 		return fallback
 	}
@@ -327,7 +383,7 @@ func floatOf(r result, fallback float64) float64 {
 
 // objectInto decodes an object flag's value into dst; dst is left alone on
 // any error.
-func objectInto(r result, dst any) bool {
+func objectInto(r *result, dst any) bool {
 	if r.v == nil {
 		return false
 	}

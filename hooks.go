@@ -33,8 +33,8 @@ func WithHook(h Hook) Option {
 	}
 }
 
-func (c *Client) runHooks(ctx context.Context, key string, s *Subject, r *result) {
-	e := Evaluation{Flag: key, SubjectKey: s.Key, Reason: r.reason, Rule: r.rule, Source: r.source, Err: r.err}
+func (c *Client) runHooks(ctx context.Context, key, subjectKey string, r *result) {
+	e := Evaluation{Flag: key, SubjectKey: subjectKey, Reason: r.reason(), Rule: r.ruleName(), Source: r.source(), Err: r.err}
 	if r.v != nil {
 		e.Variant = r.v.name
 	}

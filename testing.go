@@ -105,10 +105,19 @@ func compiledVariantNames(f *compiledFlag) string {
 // testResult makes the result of an override set by a test: the variant
 // it names, or a literal of the flag's type (the flag's variant with that
 // value, when it has one).
+// testSource is the Source of evaluations that a test's override decided.
+const testSource = "flagkittest"
+
 func (c *Client) testResult(snap *snapshot, key string, value any) result {
 	f := snap.flags[key]
 	if f != nil && f.err != nil {
 		f = nil
+	}
+	if f != nil {
+		// A copy whose source names the test, sharing the variants.
+		copied := *f
+		copied.source, copied.override = testSource, nil
+		f = &copied
 	}
 	value, isLit := testValue(value)
 	if f != nil {
@@ -124,24 +133,24 @@ func (c *Client) testResult(snap *snapshot, key string, value any) result {
 			}
 		}
 		if i >= 0 {
-			return result{f: f, v: &f.variants[i], reason: ReasonStatic, source: "flagkittest"}
+			return result{f: f, v: &f.variants[i], code: codeStatic}
 		}
 	}
 	v, kind, ok := literalVariant(value)
 	if !ok {
-		return result{reason: ReasonError, err: ErrTypeMismatch, source: "flagkittest"}
+		return result{f: &compiledFlag{key: key, source: testSource}, err: ErrTypeMismatch}
 	}
 	if f != nil {
 		if f.kind != kind {
-			return result{f: f, reason: ReasonError, err: ErrTypeMismatch, source: "flagkittest"}
+			return result{f: f, err: ErrTypeMismatch}
 		}
 		for i := range f.variants {
 			if sameValue(&f.variants[i], v, kind) {
-				return result{f: f, v: &f.variants[i], reason: ReasonStatic, source: "flagkittest"}
+				return result{f: f, v: &f.variants[i], code: codeStatic}
 			}
 		}
 	}
-	return result{f: &compiledFlag{key: key, kind: kind}, v: v, reason: ReasonStatic, source: "flagkittest"}
+	return result{f: &compiledFlag{key: key, kind: kind, source: testSource}, v: v, code: codeStatic}
 }
 
 // sameValue reports whether a variant of a flag holds literal l.
