@@ -21,7 +21,9 @@
 //   - [HTTP] polls a URL with conditional requests (ETag, Last-Modified), so
 //     a static host, object store or CDN can serve one document to a fleet,
 //     and can keep a backup copy on disk ([Backup]) for a start without the
-//     server.
+//     server. With [Verify] it accepts only documents signed with Ed25519
+//     (a detached signature next to the document, made by the flagkit
+//     command's sign), so a tampered host cannot change the flags.
 //   - [Env] turns environment variables with a prefix into an overrides
 //     document: FEATURE_NEW_CHECKOUT=on overrides flag new-checkout with "on".
 //     It reads the environment once, at start.
