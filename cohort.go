@@ -522,6 +522,9 @@ func (c *condition) matchValue(v any, present bool) bool {
 	case opNe:
 		return !c.matchAnyElem(v)
 	}
+	if str, ok := v.(string); ok { // the common case, without two type switches
+		return c.matchString(str)
+	}
 	return c.matchAnyElem(v)
 }
 
@@ -786,6 +789,12 @@ func (t *target) lookup(name string) (any, bool) {
 	if name == "key" {
 		return t.key, true
 	}
+	return t.attr(name)
+}
+
+// attr looks up an attribute other than key: the subject's, then the
+// client-wide default; a nil value counts as missing.
+func (t *target) attr(name string) (any, bool) {
 	if v := t.attrs[name]; v != nil {
 		return v, true
 	}
@@ -806,7 +815,7 @@ func (b block) match(t *target) bool {
 			}
 			continue
 		}
-		v, ok := t.lookup(c.attr)
+		v, ok := t.attr(c.attr)
 		if !c.matchValue(v, ok) {
 			return false
 		}
