@@ -966,9 +966,6 @@ func matchAllocCases(t testing.TB) []struct {
 }
 
 func TestMatchValueAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under the race detector")
-	}
 	for _, tc := range matchAllocCases(t) {
 		c, v := tc.c, tc.v
 		c.matchValue(v, true) // warm up regexp's machine cache

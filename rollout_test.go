@@ -410,9 +410,6 @@ func TestParseBucketInt(t *testing.T) {
 }
 
 func TestBucketAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under the race detector")
-	}
 	var (
 		sink     uint32
 		intValue any = 123456789 // boxed once, outside the measured calls

@@ -267,9 +267,6 @@ func TestContextUnpreparedClient(t *testing.T) {
 	if got := fresh.Bool(ctx, "new-checkout", anyone, false); got {
 		t.Errorf("Bool(%q) on an untouched client = %v; want false", "new-checkout", got)
 	}
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under the race detector")
-	}
 	if n := testing.AllocsPerRun(100, func() { fresh.Bool(ctx, "new-checkout", anyone, false) }); n != 0 {
 		t.Errorf("Bool on an untouched client allocates %v times; want 0", n)
 	}

@@ -151,9 +151,6 @@ func TestCounterCountsIsCopy(t *testing.T) {
 }
 
 func TestCounterNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under -race")
-	}
 	counter := new(hooks.Counter)
 	e := flagkit.Evaluation{Flag: "kill", Variant: "on", Reason: flagkit.ReasonStatic}
 	ctx := context.Background()
@@ -256,9 +253,6 @@ func TestLogNil(t *testing.T) {
 }
 
 func TestLogDisabledNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under -race")
-	}
 	logger := slog.New(slog.NewJSONHandler(&bytes.Buffer{}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	h := hooks.Log(logger, slog.LevelDebug)
 	e := flagkit.Evaluation{Flag: "kill", Variant: "on", Reason: flagkit.ReasonStatic}

@@ -1,5 +1,0 @@
-//go:build race
-
-package flagkittest_test
-
-const raceEnabled = true
