@@ -2,12 +2,9 @@ package flagkit
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"io"
 	"regexp"
 	"sort"
@@ -288,11 +285,47 @@ func describe(n *yaml.Node) string {
 	return "an unsupported node"
 }
 
-// The YAML 1.2 core schema, applied to a plain scalar's text.
-var (
-	coreInt   = regexp.MustCompile(`^[-+]?[0-9]+$`)
-	coreFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-)
+// isCoreNumber reports whether a plain scalar is a decimal number under
+// YAML 1.2's core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+// (integers included). Written out rather than as a regular expression:
+// every scalar of every document goes through it.
+func isCoreNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	digits := func() int {
+		start := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	} else {
+		if digits() == 0 {
+			return false
+		}
+		if i < len(s) && s[i] == '.' {
+			i++
+			digits()
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
 
 // classify types a scalar from its text and style, never from YAML's own
 // resolution: quoted and block scalars are strings; a plain scalar is null,
@@ -308,7 +341,7 @@ func classify(n *yaml.Node) scalarKind {
 	case "true", "True", "TRUE", "false", "False", "FALSE":
 		return scalarBool
 	}
-	if coreInt.MatchString(n.Value) || coreFloat.MatchString(n.Value) {
+	if isCoreNumber(n.Value) {
 		return scalarNumber
 	}
 	return scalarString
@@ -1304,23 +1337,35 @@ func (f *flagSpec) effectiveBy(r *ruleSpec) string {
 // fingerprint hashes a definition's content (not its position or comments),
 // so that a reload can tell which definitions changed.
 func fingerprint(n *yaml.Node) uint64 {
-	h := fnv.New64a()
-	writeNode(h, n)
-	return h.Sum64()
+	h := fnv64(14695981039346656037) // FNV-1a offset basis
+	h.node(n)
+	return uint64(h)
 }
 
-func writeNode(h hash.Hash64, n *yaml.Node) {
-	var buf [9]byte
-	buf[0] = byte(n.Kind)
-	binary.LittleEndian.PutUint64(buf[1:], uint64(len(n.Content)))
-	h.Write(buf[:])
+// fnv64 is FNV-1a, 64 bits, fed without the hash.Hash interface (whose
+// Write makes every small buffer escape to the heap).
+type fnv64 uint64
+
+func (h *fnv64) byte(b byte) { *h = (*h ^ fnv64(b)) * 1099511628211 }
+
+func (h *fnv64) uint(v uint64) {
+	for range 8 {
+		h.byte(byte(v))
+		v >>= 8
+	}
+}
+
+func (h *fnv64) node(n *yaml.Node) {
+	h.byte(byte(n.Kind))
+	h.uint(uint64(len(n.Content)))
 	if n.Kind == yaml.ScalarNode {
-		h.Write([]byte{byte(classify(n))})
-		binary.LittleEndian.PutUint64(buf[1:], uint64(len(n.Value)))
-		h.Write(buf[1:])
-		io.WriteString(h, n.Value)
+		h.byte(byte(classify(n)))
+		h.uint(uint64(len(n.Value)))
+		for i := 0; i < len(n.Value); i++ {
+			h.byte(n.Value[i])
+		}
 	}
 	for _, c := range n.Content {
-		writeNode(h, c)
+		h.node(c)
 	}
 }

@@ -90,6 +90,8 @@ type jsonReader struct {
 	dec   *json.Decoder
 	base  int   // bytes skipped before the decoder's input (a BOM)
 	lines []int // offsets where lines 2, 3, ... start
+
+	lastOff, lastLine, lastCol int // the previous position, to count on from
 }
 
 // start is the offset where the next token starts: after the previous
@@ -108,7 +110,9 @@ func (r *jsonReader) start() int {
 }
 
 // position turns an offset into a 1-based line and a 1-based column
-// counted in characters, as the YAML parser counts them.
+// counted in characters, as the YAML parser counts them. Offsets mostly
+// grow, so the column is counted on from the previous position on the same
+// line: a document written on one line stays linear.
 func (r *jsonReader) position(off int) (line, col int) {
 	off = min(off, len(r.data))
 	n := sort.SearchInts(r.lines, off+1) // lines started at or before off
@@ -116,7 +120,13 @@ func (r *jsonReader) position(off int) (line, col int) {
 	if n > 0 {
 		lineStart = r.lines[n-1]
 	}
-	return n + 1, 1 + utf8.RuneCount(r.data[lineStart:off])
+	from, col := lineStart, 1
+	if r.lastLine == n+1 && r.lastOff >= lineStart && r.lastOff <= off {
+		from, col = r.lastOff, r.lastCol
+	}
+	col += utf8.RuneCount(r.data[from:off])
+	r.lastOff, r.lastLine, r.lastCol = off, n+1, col
+	return n + 1, col
 }
 
 // value reads one JSON value into a node.
