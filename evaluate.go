@@ -239,7 +239,6 @@ func (s *snapshot) eval(key string, t *target, clk *clock, depth int, out *resul
 		return
 	}
 	*out = result{f: f, v: f.def, code: codeDefault}
-	return
 }
 
 // match returns the variant the rule serves to t, or nil when it does not

@@ -98,6 +98,13 @@ func TestEvaluate(t *testing.T) {
 		{flag: "nested-cohort", subject: alice, value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "rules[0]"},
 		{flag: "nested-cohort", subject: flagkit.Subject{Key: "x", Attrs: flagkit.Attrs{"email": "x@example.com", "country": "US"}}, value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "theme", subject: bob, value: "classic", variant: "classic", reason: flagkit.ReasonDefault},
+		// Buckets checked by hand with an independent murmur3: "theme-2026nils" → 17080
+		// (classic, the first 50 %), "rollout-by-account42" → 12444 (< 50000),
+		// "rollout-25nils" → 85781 (outside 25 %).
+		{flag: "theme", subject: nils, value: "classic", variant: "classic", reason: flagkit.ReasonSplit, rule: "experiment"},
+		{flag: "rollout-by-account", subject: nils, value: true, variant: "on", reason: flagkit.ReasonSplit, rule: "rules[0]"},
+		{flag: "rollout-by-account", subject: bob, value: false, variant: "off", reason: flagkit.ReasonDefault},
+		{flag: "rollout-25", subject: nils, value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "window", subject: bob, at: "2026-12-01T13:59:59Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "window", subject: bob, at: "2026-12-01T14:00:00Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"},
 		{flag: "window", subject: bob, at: "2027-01-01T04:59:59Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"},

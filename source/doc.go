@@ -27,9 +27,9 @@
 //   - [Env] turns environment variables with a prefix into an overrides
 //     document: FEATURE_NEW_CHECKOUT=on overrides flag new-checkout with "on".
 //     It reads the environment once, at start.
-//   - [Bytes] serves a document held in memory, typically embedded with
-//     go:embed: defaults that cannot fail to load, since they ship with the
-//     program.
+//   - [Bytes] serves a document held in memory, typically one embedded in
+//     the binary with a go:embed directive: defaults that cannot fail to
+//     load, since they ship with the program.
 //
 // # Layering
 //
