@@ -16,9 +16,11 @@ package flagkit_test
 //     document is reloaded.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/bits"
 	"runtime"
 	"strings"
@@ -429,9 +431,13 @@ func BenchmarkFloor(b *testing.B) {
 // BenchmarkLoad measures loading and compiling 10,000 generated flags, in
 // YAML and in JSON, in steps:
 //   - yaml.Node: go.yaml.in/yaml/v3 decoding the document into a yaml.Node
-//     alone, the parser's own share (flagkit reads every document so);
-//   - encoding/json: encoding/json decoding the JSON document into an any,
-//     for scale: what a dedicated JSON path could start from;
+//     alone: for YAML, the parser's own share (flagkit reads YAML so); for
+//     JSON, what the YAML parser would cost (flagkit reads JSON with
+//     encoding/json instead);
+//   - json.Token: encoding/json's Decoder reading every token of the JSON
+//     document (UseNumber), the parser's own share of flagkit's JSON path;
+//   - encoding-json: encoding/json decoding the JSON document into an any,
+//     for scale;
 //   - Validate: flagkit.Validate, i.e. parse, validate and compile;
 //   - New: a client built over source.Bytes, then closed: all of the above
 //     plus the client's start-up (what a service pays at start).
@@ -453,6 +459,21 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		})
 		if format.asJSON {
+			b.Run(format.name+"/json.Token", func(b *testing.B) {
+				b.SetBytes(int64(len(doc)))
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					dec := json.NewDecoder(bytes.NewReader(doc))
+					dec.UseNumber()
+					for {
+						if _, err := dec.Token(); err == io.EOF {
+							break
+						} else if err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			})
 			b.Run(format.name+"/encoding-json", func(b *testing.B) {
 				b.SetBytes(int64(len(doc)))
 				b.ReportAllocs()
