@@ -1,9 +1,6 @@
 package flagkit
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
 
 // Attrs are a subject's attributes, matched by cohorts and conditions.
 // Values may be string, bool, any integer or float kind, json.Number,
@@ -119,22 +116,6 @@ type rule struct {
 	by       string // "" hashes Subject.Key
 }
 
-// clock reads the time at most once per evaluation, and only when a rule
-// with a time part is reached.
-type clock struct {
-	now  func() time.Time
-	ms   int64
-	read bool
-}
-
-func (c *clock) millis() int64 {
-	if !c.read {
-		c.ms = c.now().UnixMilli()
-		c.read = true
-	}
-	return c.ms
-}
-
 // result is what evaluation found, before a getter applies its fallback.
 // It is kept small (six words) because every getter returns it through two
 // calls; the rule's name and the source are derived when needed.
@@ -245,7 +226,7 @@ func (s *snapshot) eval(key string, t *target, clk *clock, depth int, out *resul
 // match. Cheap tests run first; the clock and the hash only when needed.
 func (r *rule) match(t *target, clk *clock) *variant {
 	if r.hasFrom || r.hasUntil {
-		now := clk.millis()
+		now := clk.now()
 		if r.hasFrom && now < r.from || r.hasUntil && now >= r.until {
 			return nil
 		}
@@ -287,7 +268,7 @@ func (r *rule) match(t *target, clk *clock) *variant {
 	}
 	p := r.percent
 	if len(r.ramp) > 0 {
-		p = rampThreshold(r.ramp, clk.millis())
+		p = rampThreshold(r.ramp, clk.now())
 	}
 	if len(r.split) > 0 {
 		i, ok := splitPick(r.bounds, bucket, p)

@@ -161,7 +161,7 @@ func (c *Client) scheduler(ctx context.Context, now int64) {
 	for first := true; ; first = false {
 		snap := c.snap.Load()
 		if !first {
-			now = c.now().UnixMilli()
+			now = c.millis()
 		}
 		// Fire every transition in (last, now].
 		var due []string
