@@ -234,6 +234,7 @@ const (
 // of its operator are set.
 type condition struct {
 	attr       string
+	next       int32 // in an anyOf: the index after the last condition of the block
 	isKey      bool // attr == "key": the subject's key
 	op         opKind
 	ignoreCase bool
@@ -762,16 +763,68 @@ func (c *condition) containsAddr(a netip.Addr) bool {
 	return false
 }
 
-// block is an AND of conditions (one mapping of attributes to operator maps).
+// block is an AND of conditions (one mapping of attributes to operator
+// maps), as the parser reads it; compiled cohorts and rules hold their
+// blocks flattened into an anyOf.
 type block []condition
 
-// cohort is a compiled cohort: a subject is a member when it is a member of
-// any parent (if parents is non-empty) and when is empty or any block of
-// when matches.
+// anyOf is an OR of blocks, each an AND of conditions, stored flat so that
+// a test walks one array: a block's conditions are consecutive, and every
+// condition's next is the index just after the last condition of its
+// block. No blocks match no one.
+type anyOf []condition
+
+// flatten compiles blocks into an anyOf. A block without conditions holds
+// for everyone, and so does the OR: flatten returns nil, which cohorts and
+// rules read as "no conditions". (The parser rejects empty blocks; this
+// keeps the meaning exact regardless.)
+func flatten(blocks []block) anyOf {
+	var out anyOf
+	for _, b := range blocks {
+		if len(b) == 0 {
+			return nil
+		}
+		next := int32(len(out) + len(b))
+		for _, c := range b {
+			c.next = next
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// match reports whether any block holds for t.
+func (a anyOf) match(t *target) bool {
+	for i := 0; i < len(a); {
+		c := &a[i]
+		if !c.holds(t) {
+			i = int(c.next) // the block fails; try the next one
+			continue
+		}
+		i++
+		if i == int(c.next) {
+			return true // the last condition of the block held
+		}
+	}
+	return false
+}
+
+// holds reports whether the condition holds for t.
+func (c *condition) holds(t *target) bool {
+	if c.isKey {
+		return c.matchKey(t.key)
+	}
+	v, ok := t.attr(c.attr)
+	return c.matchValue(v, ok)
+}
+
+// cohort is a compiled cohort, or a rule's test (the cohorts it names and
+// its when, with key ""): t is a member when it is a member of any parent
+// (if parents is non-empty) and when is empty or holds for t.
 type cohort struct {
-	key     string
 	parents []*cohort
-	when    []block
+	when    anyOf
+	key     string
 }
 
 // target is the subject being evaluated plus the client-wide attributes
@@ -804,51 +857,23 @@ func (t *target) attr(name string) (any, bool) {
 	return nil, false
 }
 
-// match reports whether every condition of b holds for t (true for an empty
-// block).
-func (b block) match(t *target) bool {
-	for i := range b {
-		c := &b[i]
-		if c.isKey {
-			if !c.matchKey(t.key) {
-				return false
-			}
-			continue
-		}
-		v, ok := t.attr(c.attr)
-		if !c.matchValue(v, ok) {
-			return false
-		}
+// contains reports whether t is a member of the cohort. References between
+// cohorts are acyclic (checked when they are resolved).
+func (c *cohort) contains(t *target) bool {
+	if len(c.parents) > 0 && !anyContains(c.parents, t) {
+		return false
 	}
-	return true
+	return len(c.when) == 0 || c.when.match(t)
 }
 
-// matchAny reports whether any block matches t; false for no blocks.
-func matchAny(blocks []block, t *target) bool {
-	for _, b := range blocks {
-		if b.match(t) {
+// anyContains reports whether t is a member of any of the cohorts.
+func anyContains(cohorts []*cohort, t *target) bool {
+	for _, p := range cohorts {
+		if p.contains(t) {
 			return true
 		}
 	}
 	return false
-}
-
-// contains reports whether t is a member of the cohort. References between
-// cohorts are acyclic (checked when they are resolved).
-func (c *cohort) contains(t *target) bool {
-	if len(c.parents) > 0 {
-		in := false
-		for _, p := range c.parents {
-			if p.contains(t) {
-				in = true
-				break
-			}
-		}
-		if !in {
-			return false
-		}
-	}
-	return len(c.when) == 0 || matchAny(c.when, t)
 }
 
 // Numbers.

@@ -856,19 +856,19 @@ func mustCompileOn(t testing.TB, attr, op string, arg operand) condition {
 
 func TestBlocksAndCohorts(t *testing.T) {
 	staffBlock := mustCohortBlock(t, [3]any{"email", "ends_with", opOne(opStr("@example.com"))})
-	nordics := &cohort{key: "nordics", when: []block{mustCohortBlock(t, [3]any{"country", "in", opList(opStr("NO"), opStr("SE"))})}}
-	staff := &cohort{key: "staff", when: []block{staffBlock}}
-	beta := &cohort{key: "beta", when: []block{
+	nordics := &cohort{key: "nordics", when: flatten([]block{mustCohortBlock(t, [3]any{"country", "in", opList(opStr("NO"), opStr("SE"))})})}
+	staff := &cohort{key: "staff", when: flatten([]block{staffBlock})}
+	beta := &cohort{key: "beta", when: flatten([]block{
 		mustCohortBlock(t, [3]any{"org", "in", opList(opStr("acme"))}),
 		mustCohortBlock(t, [3]any{"plan", "eq", opOne(opStr("enterprise"))}, [3]any{"country", "eq", opOne(opStr("NO"))}),
-	}}
+	})}
 	nordicStaff := &cohort{key: "nordic-staff", parents: []*cohort{staff}, when: nordics.when}
 	staffOrBeta := &cohort{key: "staff-or-beta", parents: []*cohort{staff, beta}}
-	deep := &cohort{key: "deep", parents: []*cohort{nordicStaff}, when: []block{mustCohortBlock(t, [3]any{"key", "starts_with", opOne(opStr("u"))})}}
+	deep := &cohort{key: "deep", parents: []*cohort{nordicStaff}, when: flatten([]block{mustCohortBlock(t, [3]any{"key", "starts_with", opOne(opStr("u"))})})}
 	everyone := &cohort{key: "everyone"}
-	byKey := &cohort{key: "by-key", when: []block{mustCohortBlock(t, [3]any{"key", "in", opList(opStr("user-1"), opStr("user-2"))})}}
-	notKey := &cohort{key: "not-key", when: []block{mustCohortBlock(t, [3]any{"key", "ne", opOne(opStr("user-1"))})}}
-	keyExists := &cohort{key: "key-exists", when: []block{mustCohortBlock(t, [3]any{"key", "exists", opOne(opBool("false"))})}}
+	byKey := &cohort{key: "by-key", when: flatten([]block{mustCohortBlock(t, [3]any{"key", "in", opList(opStr("user-1"), opStr("user-2"))})})}
+	notKey := &cohort{key: "not-key", when: flatten([]block{mustCohortBlock(t, [3]any{"key", "ne", opOne(opStr("user-1"))})})}
+	keyExists := &cohort{key: "key-exists", when: flatten([]block{mustCohortBlock(t, [3]any{"key", "exists", opOne(opBool("false"))})})}
 
 	subjects := map[string]*target{
 		"norwegian staff": {key: "user-1", attrs: Attrs{"email": "a@example.com", "country": "NO", "key": "x"}},
@@ -905,11 +905,61 @@ func TestBlocksAndCohorts(t *testing.T) {
 			}
 		}
 	}
-	if matchAny(nil, subjects["nobody"]) {
-		t.Errorf("matchAny(nil) = true; want false")
+}
+
+// TestAnyOf checks the flat OR of ANDs against a direct evaluation of the
+// blocks, for blocks of one to three conditions that fail at every
+// position.
+func TestAnyOf(t *testing.T) {
+	cond := func(attr string) condition { return mustCompileOn(t, attr, "eq", opOne(opStr("y"))) }
+	// Subject attributes a..f; "y" holds, anything else fails.
+	tg := func(holds string) *target {
+		attrs := Attrs{}
+		for _, a := range "abcdef" {
+			attrs[string(a)] = "n"
+		}
+		for _, a := range holds {
+			attrs[string(a)] = "y"
+		}
+		return &target{attrs: attrs}
 	}
-	if !(block{}).match(subjects["nobody"]) {
-		t.Errorf("empty block match = false; want true")
+	tests := []struct {
+		name   string
+		blocks []string // each string is a block: its attributes
+		holds  string   // the attributes that hold
+		want   bool
+	}{
+		{"no blocks", nil, "abcdef", false},
+		{"one condition holds", []string{"a"}, "a", true},
+		{"one condition fails", []string{"a"}, "", false},
+		{"AND fails at the first", []string{"abc"}, "bc", false},
+		{"AND fails in the middle", []string{"abc"}, "ac", false},
+		{"AND fails at the last", []string{"abc"}, "ab", false},
+		{"AND holds", []string{"abc"}, "abc", true},
+		{"first block fails early, second holds", []string{"ab", "cd"}, "bcd", true},
+		{"first block fails late, second holds", []string{"ab", "cd"}, "acd", true},
+		{"first holds", []string{"ab", "cd"}, "ab", true},
+		{"all fail", []string{"ab", "c", "def"}, "ade", false},
+		{"last single holds", []string{"ab", "c", "d"}, "ad", true},
+		{"last long holds", []string{"a", "b", "cdef"}, "cdef", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var blocks []block
+			for _, attrs := range tt.blocks {
+				var b block
+				for _, a := range attrs {
+					b = append(b, cond(string(a)))
+				}
+				blocks = append(blocks, b)
+			}
+			if got := flatten(blocks).match(tg(tt.holds)); got != tt.want {
+				t.Errorf("blocks %q with %q holding: match = %v; want %v", tt.blocks, tt.holds, got, tt.want)
+			}
+		})
+	}
+	if a := flatten([]block{{cond("a")}, {}}); a != nil {
+		t.Errorf("flatten with an empty block = %d conditions; want nil (everyone)", len(a))
 	}
 }
 
@@ -975,7 +1025,7 @@ func TestMatchValueAllocs(t *testing.T) {
 	}
 	b := mustCohortBlock(t, [3]any{"key", "starts_with", opOne(opStr("user"))}, [3]any{"country", "in", opList(opStr("NO"), opStr("SE"))},
 		[3]any{"version", "semver_gte", opOne(opStr("1.2"))})
-	co := &cohort{parents: []*cohort{{when: []block{b}}}, when: []block{b}}
+	co := &cohort{parents: []*cohort{{when: flatten([]block{b})}}, when: flatten([]block{b})}
 	tg := &target{key: "user-1", attrs: Attrs{"version": "1.3.0"}, defaults: Attrs{"country": "NO"}}
 	if !co.contains(tg) {
 		t.Fatalf("cohort contains = false; want true")
@@ -1024,7 +1074,7 @@ func BenchmarkMatchValue(b *testing.B) {
 
 func BenchmarkCohortContains(b *testing.B) {
 	blk := mustCohortBlock(b, [3]any{"email", "ends_with", opOne(opStr("@example.com"))}, [3]any{"country", "in", opList(opStr("NO"), opStr("SE"))})
-	co := &cohort{when: []block{blk}}
+	co := &cohort{when: flatten([]block{blk})}
 	tg := &target{key: "user-1", attrs: Attrs{"email": "a@example.com", "country": "SE"}}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -583,7 +583,7 @@ func unleashTranslate(strategies []struct {
 	Constraints []unleashConstraint `json:"constraints"`
 	Segments    []int               `json:"segments"`
 }, segments map[int][]unleashConstraint) unleashFeature {
-	c := &cohort{}
+	var blocks []block
 	for _, s := range strategies {
 		constraints := slices.Clone(s.Constraints)
 		for _, id := range s.Segments {
@@ -619,9 +619,9 @@ func unleashTranslate(strategies []struct {
 			}
 			b = append(b, cond)
 		}
-		c.when = append(c.when, b)
+		blocks = append(blocks, b)
 	}
-	return unleashFeature{c: c}
+	return unleashFeature{c: &cohort{when: flatten(blocks)}}
 }
 
 // unleashCondition translates one constraint. A NUM_ condition reads the

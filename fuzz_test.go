@@ -231,16 +231,14 @@ func fzCheckFlag(t *testing.T, e fzEvaluator, key, typ string, s Subject) Detail
 func fzParseSubjects(s *snapshot) []Subject {
 	names := map[string]bool{}
 	var texts []any
-	addBlocks := func(blocks []block) {
-		for _, b := range blocks {
-			for _, c := range b {
-				names[c.attr] = true
-				for _, s := range c.strs {
-					texts = append(texts, s)
-				}
-				for _, n := range c.ints {
-					texts = append(texts, n)
-				}
+	addConditions := func(conds anyOf) {
+		for _, c := range conds {
+			names[c.attr] = true
+			for _, s := range c.strs {
+				texts = append(texts, s)
+			}
+			for _, n := range c.ints {
+				texts = append(texts, n)
 			}
 		}
 	}
@@ -249,7 +247,7 @@ func fzParseSubjects(s *snapshot) []Subject {
 		if depth > 32 {
 			return
 		}
-		addBlocks(c.when)
+		addConditions(c.when)
 		for _, p := range c.parents {
 			walk(p, depth+1)
 		}
@@ -258,9 +256,8 @@ func fzParseSubjects(s *snapshot) []Subject {
 		f := s.flags[k]
 		for i := range f.rules {
 			r := &f.rules[i]
-			addBlocks(r.when)
-			for _, c := range r.cohorts {
-				walk(c, 0)
+			if r.test != nil {
+				walk(r.test, 0)
 			}
 			if r.by != "" {
 				names[r.by] = true

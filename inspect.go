@@ -64,7 +64,7 @@ func (c *Client) Flags() []FlagInfo {
 				info.Requires[pr.key] = pr.variant
 			}
 			for _, r := range f.rules {
-				info.Rules = append(info.Rules, r.name)
+				info.Rules = append(info.Rules, r.more.name)
 			}
 			for _, o := range snap.overrides {
 				if o.Flag == k {

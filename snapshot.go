@@ -217,7 +217,7 @@ func (c *compiler) compileCohort(key string, stack []string) {
 	}
 	cs := c.cohortSpecs[key]
 	c.state[key] = 1
-	co := &cohort{key: key, when: cs.when}
+	co := &cohort{key: key, when: flatten(cs.when)}
 	for _, p := range cs.parents {
 		if _, ok := c.cohortSpecs[p.name]; !ok {
 			if _, bad := c.badCohorts[p.name]; bad {
@@ -346,24 +346,29 @@ func (c *compiler) compileFlag(fs *flagSpec) (*compiledFlag, []*ParseError) {
 		f.requires = append(f.requires, prereq{key: pr.flag.name, variant: target.variants[i].name})
 	}
 	timed := false
+	f.rules = make([]rule, 0, len(fs.rules))
 	for i := range fs.rules {
 		rs := &fs.rules[i]
 		r := rule{
-			name:     rs.name,
-			when:     rs.when,
-			from:     rs.from,
-			until:    rs.until,
-			hasFrom:  rs.hasFrom,
-			hasUntil: rs.hasUntil,
-			bucketed: rs.hasPercent || len(rs.split) > 0,
-			percent:  100000,
-			ramp:     rs.ramp,
-			bounds:   rs.bounds,
 			salt:     fs.effectiveSalt(rs),
 			by:       fs.effectiveBy(rs),
+			percent:  100000,
+			timed:    rs.hasFrom || rs.hasUntil,
+			bucketed: rs.hasPercent || len(rs.split) > 0,
+			ramped:   len(rs.ramp) > 0,
+			splits:   len(rs.split) > 0,
+			more: &ruleMore{
+				name:     rs.name,
+				from:     rs.from,
+				until:    rs.until,
+				hasFrom:  rs.hasFrom,
+				hasUntil: rs.hasUntil,
+				ramp:     rs.ramp,
+				bounds:   rs.bounds,
+			},
 		}
-		if r.name == "" {
-			r.name = "rules[" + strconv.Itoa(i) + "]"
+		if r.more.name == "" {
+			r.more.name = "rules[" + strconv.Itoa(i) + "]"
 		}
 		if rs.hasPercent && len(rs.ramp) == 0 {
 			r.percent = rs.percent
@@ -372,21 +377,37 @@ func (c *compiler) compileFlag(fs *flagSpec) (*compiledFlag, []*ParseError) {
 			r.serve = &f.variants[rs.serve]
 		}
 		for _, vi := range rs.split {
-			r.split = append(r.split, &f.variants[vi])
+			r.more.split = append(r.more.split, &f.variants[vi])
 		}
+		var cohorts []*cohort
 		for _, cr := range rs.cohorts {
 			co, err := c.cohortRef(fs.source, cr)
 			if err != nil {
 				probs = append(probs, err)
 				continue
 			}
-			r.cohorts = append(r.cohorts, co)
+			cohorts = append(cohorts, co)
 		}
+		r.test = ruleTest(cohorts, flatten(rs.when))
 		timed = timed || rs.timed()
 		f.rules = append(f.rules, r)
 	}
 	f.static = len(f.rules) == 0 && len(f.requires) == 0 && !timed
+	f.setDirect()
 	return f, probs
+}
+
+// ruleTest is the test of a rule with the given cohorts and when: nil for
+// everyone, the cohort itself for a rule that names one cohort and nothing
+// else, or else a cohort without a key that narrows them.
+func ruleTest(cohorts []*cohort, when anyOf) *cohort {
+	switch {
+	case len(cohorts) == 0 && len(when) == 0:
+		return nil
+	case len(cohorts) == 1 && len(when) == 0:
+		return cohorts[0]
+	}
+	return &cohort{parents: cohorts, when: when}
 }
 
 // applyOverrides applies every layer's overrides: section (the last layer
@@ -440,6 +461,7 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 		}
 		copied := *f
 		copied.override, copied.ovSource = v, o.source
+		copied.setDirect()
 		s.flags[f.key] = &copied
 		s.overrides = append(s.overrides, Override{Flag: f.key, Variant: v.name, Value: v.value, Source: o.source})
 	}
@@ -520,8 +542,8 @@ func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 			fmt.Fprintf(h, "%s=%v%s", f.override.name, f.override.value, f.override.raw)
 		}
 		for _, r := range f.rules {
-			for _, co := range r.cohorts {
-				putCohort(put, co, cohorts)
+			if r.test != nil {
+				putCohort(put, r.test, cohorts)
 			}
 		}
 		memo[key] = 0 // cycles are invalid flags; guard anyway
@@ -558,15 +580,16 @@ func (s *snapshot) schedule() {
 			continue
 		}
 		for _, r := range f.rules {
-			if r.hasFrom {
-				s.transitions = append(s.transitions, transition{r.from, k})
+			m := r.more
+			if m.hasFrom {
+				s.transitions = append(s.transitions, transition{m.from, k})
 			}
-			if r.hasUntil {
-				s.transitions = append(s.transitions, transition{r.until, k})
+			if m.hasUntil {
+				s.transitions = append(s.transitions, transition{m.until, k})
 			}
-			if len(r.ramp) > 0 {
-				s.transitions = append(s.transitions, transition{r.ramp[0].at, k})
-				s.transitions = append(s.transitions, transition{r.ramp[len(r.ramp)-1].at, k})
+			if len(m.ramp) > 0 {
+				s.transitions = append(s.transitions, transition{m.ramp[0].at, k})
+				s.transitions = append(s.transitions, transition{m.ramp[len(m.ramp)-1].at, k})
 			}
 		}
 	}
