@@ -235,7 +235,7 @@ const (
 type condition struct {
 	attr       string
 	next       int32 // in an anyOf: the index after the last condition of the block
-	isKey      bool // attr == "key": the subject's key
+	isKey      bool  // attr == "key": the subject's key
 	op         opKind
 	ignoreCase bool
 	exists     bool // exists: the operand
