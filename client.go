@@ -467,10 +467,12 @@ func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *
 	} else {
 		snap = c.snap.Load()
 	}
+	to := c.test.Load() // nil unless a test has touched the client
 	switch {
 	case snap.closed:
 		*r = result{err: ErrClosed}
-	case !c.overridden(ctx, snap, key, s.Key, r):
+	case to != nil && c.overridden(ctx, to, snap, key, s.Key, r):
+	default:
 		t := target{key: s.Key, attrs: s.Attrs, defaults: c.attrs}
 		snap.eval(key, &t, &clk, 0, r)
 	}
@@ -482,13 +484,9 @@ func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *
 	}
 }
 
-// overridden fills r and reports true when a test overrides the flag; it
-// costs one atomic load when no test has touched the client.
-func (c *Client) overridden(ctx context.Context, snap *snapshot, key, subjectKey string, r *result) bool {
-	to := c.test.Load()
-	if to == nil {
-		return false
-	}
+// overridden fills r and reports true when the test overrides to override
+// the flag.
+func (c *Client) overridden(ctx context.Context, to *testOverrides, snap *snapshot, key, subjectKey string, r *result) bool {
 	value, ok := to.Lookup(ctx, key, subjectKey)
 	if ok {
 		*r = c.testResult(snap, key, value)

@@ -239,6 +239,7 @@ type condition struct {
 	op         opKind
 	ignoreCase bool
 	exists     bool // exists: the operand
+	scanStrs   bool // eq or in, case-sensitive, strs scanned: a string matches when it is one of strs
 
 	// eq, ne (strs also for starts_with, ends_with, contains).
 	strs     []string            // operands as written
@@ -415,6 +416,7 @@ func (c *condition) add(op string, s scalar, i int) error {
 
 // finishSets builds the maps of long eq/in lists.
 func (c *condition) finishSets() {
+	c.scanStrs = c.op == opEq && !c.ignoreCase && len(c.strs) <= smallSet
 	if len(c.strs) > smallSet {
 		c.strSet = make(map[string]struct{}, len(c.strs))
 		for _, s := range c.strs {
@@ -815,6 +817,16 @@ func (c *condition) holds(t *target) bool {
 		return c.matchKey(t.key)
 	}
 	v, ok := t.attr(c.attr)
+	if s, isStr := v.(string); isStr && c.scanStrs {
+		// The most common condition (country in [...], plan eq ...)
+		// without matchValue's dispatch: hasString's scan, inline.
+		for _, o := range c.strs {
+			if s == o {
+				return true
+			}
+		}
+		return false
+	}
 	return c.matchValue(v, ok)
 }
 
