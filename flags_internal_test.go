@@ -3,6 +3,7 @@ package flagkit
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,15 @@ func TestJSONColumnsOnOneLine(t *testing.T) {
 	want := 1 + len([]rune(doc[:strings.Index(doc, `"bogus"`)]))
 	if pe.Line != 1 || pe.Column != want || pe.Path != "bogus" {
 		t.Errorf("error at %d:%d %s; want 1:%d bogus", pe.Line, pe.Column, pe.Path, want)
+	}
+}
+
+func TestPackKeys(t *testing.T) {
+	tests := [][]string{nil, {""}, {"a"}, {"new-checkout", "", "dark-mode", "x"}}
+	for _, keys := range tests {
+		got := packKeys(keys)
+		if !slices.Equal(got, keys) {
+			t.Errorf("packKeys(%q) = %q; want the same keys", keys, got)
+		}
 	}
 }

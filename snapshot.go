@@ -127,8 +127,11 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	for _, k := range sortedKeys(c.flagSpecs) {
 		c.checkRequires(k, nil)
 	}
-	for k, fs := range c.flagSpecs {
-		f, probs := c.compileFlag(fs)
+	sorted := sortedKeys(c.flagSpecs)
+	packed := packKeys(sorted)
+	for i, k := range sorted {
+		fs := c.flagSpecs[k]
+		f, probs := c.compileFlag(fs, packed[i])
 		probs = append(probs, c.requiresProblems[k]...)
 		if len(probs) > 0 {
 			s.problems = append(s.problems, probs...)
@@ -138,7 +141,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 				f = &compiledFlag{key: k, source: fs.source, err: &invalidFlagError{key: k, problems: probs}, spec: fs}
 			}
 		}
-		s.flags[k] = f
+		s.flags[f.key] = f
 	}
 	for k, probs := range c.badFlags {
 		if _, ok := s.flags[k]; ok {
@@ -305,11 +308,36 @@ func (c *compiler) addRequiresProblem(fs *flagSpec, r ref, class error, msg stri
 		Source: fs.source, Line: r.line, Column: r.column, Path: r.path, Msg: msg, Err: class})
 }
 
-// compileFlag turns a flag's definition into its evaluable form.
-func (c *compiler) compileFlag(fs *flagSpec) (*compiledFlag, []*ParseError) {
+// packKeys returns copies of keys laid out one after another in a single
+// allocation. The flags map and the rules' default salts use them: a
+// lookup compares the caller's key with the map's key bytes and bucketing
+// hashes the salt, and when a service evaluates many different flags,
+// dense keys cost far fewer cache misses than keys scattered over the heap
+// where the parser left them.
+func packKeys(keys []string) []string {
+	n := 0
+	for _, k := range keys {
+		n += len(k)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range keys {
+		b.WriteString(k)
+	}
+	all := b.String()
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i], all = all[:len(k)], all[len(k):]
+	}
+	return out
+}
+
+// compileFlag turns a flag's definition into its evaluable form; key is
+// fs.key, packed (see packKeys).
+func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*ParseError) {
 	var probs []*ParseError
 	f := &compiledFlag{
-		key:         fs.key,
+		key:         key,
 		kind:        fs.kind,
 		variants:    fs.variants,
 		enabled:     fs.enabled,
@@ -366,6 +394,9 @@ func (c *compiler) compileFlag(fs *flagSpec) (*compiledFlag, []*ParseError) {
 				ramp:     rs.ramp,
 				bounds:   rs.bounds,
 			},
+		}
+		if r.salt == key {
+			r.salt = key // the packed copy
 		}
 		if r.more.name == "" {
 			r.more.name = "rules[" + strconv.Itoa(i) + "]"
