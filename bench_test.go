@@ -1,12 +1,14 @@
 package flagkit_test
 
 // The performance suite of the issue "Performance: benchmark suite and
-// targets". docs/benchmarks.md has the targets, the commands, the machine and
-// the results. Every document is generated here; nothing large is committed.
+// targets". The README's Performance section has the targets, the commands,
+// the machine and the results. Every document is generated here; nothing
+// large is committed.
 //
 // Names:
-//   - Benchmark...NoAlloc: the evaluation hot paths (noalloc_test.go asserts
-//     their allocation counts with testing.AllocsPerRun).
+//   - Benchmark...NoAlloc: the evaluation hot paths; TestNoAllocBenchmarks
+//     runs them and fails unless they report 0 allocs/op (noalloc_test.go
+//     also asserts every getter's allocations with testing.AllocsPerRun).
 //   - BenchmarkFloor...: a hand-written floor (an atomic load, a map lookup,
 //     the compares and one murmur3 hash) in the same harness, to show how
 //     close the library is to the least work the problem needs.
@@ -19,6 +21,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math/bits"
@@ -232,43 +235,94 @@ func benchCases() []benchCase {
 // BenchmarkEvalNoAlloc measures Client.Bool on each hot path, cycling over
 // 10,000 prepared subjects.
 func BenchmarkEvalNoAlloc(b *testing.B) {
-	ctx := context.Background()
 	subjects := benchSubjects(benchSubjectCount)
 	for _, bc := range benchCases() {
-		b.Run(bc.name, func(b *testing.B) {
-			c := bc.client(b)
-			keys := bc.keys
-			if keys == nil {
-				keys = []string{bc.key}
-			}
-			var sink benchSink
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				sink.add(c.Bool(ctx, keys[i%len(keys)], subjects[i%len(subjects)], false))
-			}
-			b.StopTimer()
-			if sink.n < 0 {
-				b.Fatal("unreachable")
-			}
-		})
+		b.Run(bc.name, evalBench(bc, subjects))
+	}
+}
+
+// evalBench is the body of one BenchmarkEvalNoAlloc case.
+func evalBench(bc benchCase, subjects []flagkit.Subject) func(b *testing.B) {
+	return func(b *testing.B) {
+		ctx := context.Background()
+		c := bc.client(b)
+		keys := bc.keys
+		if keys == nil {
+			keys = []string{bc.key}
+		}
+		var sink benchSink
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			sink.add(c.Bool(ctx, keys[i%len(keys)], subjects[i%len(subjects)], false))
+		}
+		b.StopTimer()
+		if sink.n < 0 {
+			b.Fatal("unreachable")
+		}
 	}
 }
 
 // BenchmarkViewNoAlloc measures one View per operation followed by one Bool,
 // the per-request pattern.
 func BenchmarkViewNoAlloc(b *testing.B) {
-	ctx := context.Background()
 	subjects := benchSubjects(benchSubjectCount)
-	c := benchClient(b, benchSmallDoc(time.Now()))
-	for _, key := range []string{"static", "cohort-rollout", "window-ramp"} {
-		b.Run(key, func(b *testing.B) {
-			var sink benchSink
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				sink.add(c.View().Bool(ctx, key, subjects[i%len(subjects)], false))
-			}
-		})
+	for _, key := range viewBenchKeys {
+		b.Run(key, viewBench(key, subjects))
+	}
+}
+
+var viewBenchKeys = []string{"static", "cohort-rollout", "window-ramp"}
+
+// viewBench is the body of one BenchmarkViewNoAlloc case.
+func viewBench(key string, subjects []flagkit.Subject) func(b *testing.B) {
+	return func(b *testing.B) {
+		ctx := context.Background()
+		c := benchClient(b, benchSmallDoc(time.Now()))
+		var sink benchSink
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			sink.add(c.View().Bool(ctx, key, subjects[i%len(subjects)], false))
+		}
+	}
+}
+
+// TestNoAllocBenchmarks runs the bodies of BenchmarkEvalNoAlloc and
+// BenchmarkViewNoAlloc for a fixed 5,000 operations each and fails unless
+// they report 0 allocs/op and 0 B/op, so that CI checks the benchmarks
+// themselves, not only the allocation tests of noalloc_test.go.
+func TestNoAllocBenchmarks(t *testing.T) {
+	// testing.Benchmark runs for -test.benchtime; a fixed count keeps this
+	// test short. The flag is restored for any benchmarks that follow.
+	bt := flag.Lookup("test.benchtime")
+	old := bt.Value.String()
+	if err := bt.Value.Set("5000x"); err != nil {
+		t.Fatalf("setting test.benchtime: %v", err)
+	}
+	defer bt.Value.Set(old)
+
+	subjects := benchSubjects(benchSubjectCount)
+	type run struct {
+		name  string
+		bench func(b *testing.B)
+	}
+	var runs []run
+	for _, bc := range benchCases() {
+		runs = append(runs, run{"EvalNoAlloc/" + bc.name, evalBench(bc, subjects)})
+	}
+	for _, key := range viewBenchKeys {
+		runs = append(runs, run{"ViewNoAlloc/" + key, viewBench(key, subjects)})
+	}
+	for _, r := range runs {
+		res := testing.Benchmark(r.bench)
+		if res.N == 0 {
+			t.Errorf("Benchmark%s did not run", r.name)
+			continue
+		}
+		if res.AllocsPerOp() != 0 || res.AllocedBytesPerOp() != 0 {
+			t.Errorf("Benchmark%s: %d allocs/op, %d B/op; want 0 and 0", r.name, res.AllocsPerOp(), res.AllocedBytesPerOp())
+		}
 	}
 }
 
