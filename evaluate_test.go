@@ -3,6 +3,8 @@ package flagkit_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"sync"
 	"testing"
@@ -73,6 +75,13 @@ var (
 	anon  = flagkit.Subject{}
 )
 
+// withAttrs returns a copy of s with one more attribute.
+func withAttrs(s flagkit.Subject, name string, v any) flagkit.Subject {
+	attrs := maps.Clone(s.Attrs)
+	attrs[name] = v
+	return flagkit.Subject{Key: s.Key, Attrs: attrs}
+}
+
 func TestEvaluate(t *testing.T) {
 	clk := &fixedClock{t: mustTime(t, "2026-12-06T00:00:00Z")}
 	c := newClient(t, readFile(t, "testdata/eval.yaml"), flagkit.WithClock(clk.now), flagkit.WithStrict())
@@ -120,9 +129,18 @@ func TestEvaluate(t *testing.T) {
 		{flag: "config", subject: bob, value: map[string]any{"size": float64(1), "tags": []any{"a", "b"}}, variant: "small", reason: flagkit.ReasonStatic},
 		{flag: "bool-names", subject: bob, value: true, variant: "on", reason: flagkit.ReasonStatic},
 		{flag: "missing", subject: bob, reason: flagkit.ReasonError, err: flagkit.ErrFlagNotFound},
+		// A rule's cohorts (any of them) and its when (all of a block, any
+		// block) must all hold.
+		{flag: "combined", subject: withAttrs(alice, "plan", "pro"), value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "staff-or-nordic-pro"},
+		{flag: "combined", subject: withAttrs(nils, "plan", "pro"), value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "staff-or-nordic-pro"},
+		{flag: "combined", subject: withAttrs(alice, "plan", "free"), value: false, variant: "off", reason: flagkit.ReasonDefault},
+		{flag: "combined", subject: withAttrs(bob, "plan", "pro"), value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "acme-or-free"},
+		{flag: "combined", subject: flagkit.Subject{Key: "u", Attrs: flagkit.Attrs{"plan": "free", "country": "US"}}, value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "acme-or-free"},
+		{flag: "combined", subject: flagkit.Subject{Key: "v", Attrs: flagkit.Attrs{"plan": "free", "country": "NO"}}, value: false, variant: "off", reason: flagkit.ReasonDefault},
+		{flag: "combined", subject: flagkit.Subject{Key: "w", Attrs: flagkit.Attrs{"plan": "pro", "country": "US"}}, value: false, variant: "off", reason: flagkit.ReasonDefault},
 	}
 	for _, tt := range tests {
-		name := tt.flag + "/" + tt.subject.Key + "/" + tt.at
+		name := tt.flag + "/" + tt.subject.Key + "/" + tt.at + fmt.Sprint(tt.subject.Attrs["plan"])
 		t.Run(name, func(t *testing.T) {
 			if tt.at != "" {
 				clk.set(mustTime(t, tt.at))
