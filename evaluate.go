@@ -113,7 +113,7 @@ type prereq struct {
 // rules have or evaluation rarely needs, are behind more.
 type rule struct {
 	test     *cohort  // whom the rule is for: its cohorts and when; nil: everyone
-	serve    *variant // with neither split nor ramp; nil with a split
+	serve    *variant // the variant served; nil with a split
 	salt     string
 	by       string // "" hashes Subject.Key
 	percent  int32  // thousandths, for a percent without a ramp
