@@ -1355,15 +1355,21 @@ func (h *fnv64) uint(v uint64) {
 	}
 }
 
+// string hashes s with its length, so that consecutive strings cannot run
+// into each other.
+func (h *fnv64) string(s string) {
+	h.uint(uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		h.byte(s[i])
+	}
+}
+
 func (h *fnv64) node(n *yaml.Node) {
 	h.byte(byte(n.Kind))
 	h.uint(uint64(len(n.Content)))
 	if n.Kind == yaml.ScalarNode {
 		h.byte(byte(classify(n)))
-		h.uint(uint64(len(n.Value)))
-		for i := 0; i < len(n.Value); i++ {
-			h.byte(n.Value[i])
-		}
+		h.string(n.Value)
 	}
 	for _, c := range n.Content {
 		h.node(c)

@@ -1,11 +1,9 @@
 package flagkit
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"sort"
 	"strconv"
@@ -124,10 +122,10 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	}
 	// Cycles between prerequisites, and chains longer than the limit.
 	c.requiresProblems = map[string][]*ParseError{}
-	for _, k := range sortedKeys(c.flagSpecs) {
+	sorted := sortedKeys(c.flagSpecs)
+	for _, k := range sorted {
 		c.checkRequires(k, nil)
 	}
-	sorted := sortedKeys(c.flagSpecs)
 	packed := packKeys(sorted)
 	for i, k := range sorted {
 		fs := c.flagSpecs[k]
@@ -444,11 +442,6 @@ func ruleTest(cohorts []*cohort, when anyOf) *cohort {
 // applyOverrides applies every layer's overrides: section (the last layer
 // wins per key) to copies of the flags they name.
 func (s *snapshot) applyOverrides(layers []*docSpec) {
-	byNorm := map[string][]string{}
-	for k := range s.flags {
-		n := normalizeKey(k)
-		byNorm[n] = append(byNorm[n], k)
-	}
 	last := map[string]overrideSpec{}
 	var order []string
 	for _, d := range layers {
@@ -462,7 +455,15 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 			last[o.norm] = o
 		}
 	}
+	if len(order) == 0 {
+		return
+	}
 	sort.Strings(order)
+	byNorm := map[string][]string{}
+	for k := range s.flags {
+		n := normalizeKey(k)
+		byNorm[n] = append(byNorm[n], k)
+	}
 	for _, norm := range order {
 		o := last[norm]
 		bad := func(class error, format string, args ...any) {
@@ -545,47 +546,41 @@ func overrideVariant(f *compiledFlag, o overrideValue) (*variant, error) {
 // answers: its definition and layer, the cohorts and prerequisites it uses,
 // and its override. A reload compares them to tell which flags changed.
 func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
-	memo := map[string]uint64{}
+	memo := make(map[string]uint64, len(s.flags))
 	var fp func(key string, depth int) uint64
 	fp = func(key string, depth int) uint64 {
 		if v, ok := memo[key]; ok {
 			return v
 		}
-		h := fnv.New64a()
-		var buf [8]byte
-		put := func(v uint64) {
-			binary.LittleEndian.PutUint64(buf[:], v)
-			h.Write(buf[:])
-		}
 		f := s.flags[key]
 		if f == nil {
 			return 0
 		}
-		h.Write([]byte(f.source))
+		h := fnv64(14695981039346656037) // FNV-1a offset basis
+		h.string(f.source)
 		if f.err != nil {
-			h.Write([]byte(f.err.Error()))
+			h.string(f.err.Error())
 		}
 		if f.spec != nil {
-			put(f.spec.fp)
+			h.uint(f.spec.fp)
 		}
 		if f.override != nil {
-			h.Write([]byte(f.ovSource))
-			fmt.Fprintf(h, "%s=%v%s", f.override.name, f.override.value, f.override.raw)
+			h.string(f.ovSource)
+			h.string(fmt.Sprintf("%s=%v%s", f.override.name, f.override.value, f.override.raw))
 		}
 		for _, r := range f.rules {
 			if r.test != nil {
-				putCohort(put, r.test, cohorts)
+				hashCohort(&h, r.test, cohorts)
 			}
 		}
 		memo[key] = 0 // cycles are invalid flags; guard anyway
 		if depth < maxRequiresDepth {
 			for _, pr := range f.requires {
-				put(fp(pr.key, depth+1))
+				h.uint(fp(pr.key, depth+1))
 			}
 		}
-		v := h.Sum64()
-		memo[key] = v
-		return v
+		memo[key] = uint64(h)
+		return uint64(h)
 	}
 	s.fps = make(map[string]uint64, len(s.flags))
 	for k := range s.flags {
@@ -593,13 +588,13 @@ func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 	}
 }
 
-// putCohort hashes a cohort's definition and those it narrows.
-func putCohort(put func(uint64), co *cohort, specs map[string]*cohortSpec) {
+// hashCohort hashes a cohort's definition and those it narrows.
+func hashCohort(h *fnv64, co *cohort, specs map[string]*cohortSpec) {
 	if cs, ok := specs[co.key]; ok {
-		put(cs.fp)
+		h.uint(cs.fp)
 	}
 	for _, p := range co.parents {
-		putCohort(put, p, specs)
+		hashCohort(h, p, specs)
 	}
 }
 
