@@ -249,18 +249,31 @@ func (s *HTTPPoller) checkURL() error {
 	if s == nil {
 		return errors.New("source: http: nil *HTTPPoller")
 	}
-	u, err := url.Parse(s.url)
+	if err := fetchable(s.url); err != nil {
+		return s.errorf("invalid URL: %w", err)
+	}
+	return s.checkSignatureConfig()
+}
+
+// errNotFetchable is fetchable's error for a URL that parses but is not an
+// absolute http or https URL.
+var errNotFetchable = errors.New("want an absolute http or https URL")
+
+// fetchable checks that raw is an absolute http or https URL. Its errors
+// never hold raw's userinfo (url.Parse's *url.Error would).
+func fetchable(raw string) error {
+	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // ue.URL holds the userinfo
 		}
-		return s.errorf("invalid URL: %w", err)
+		return err
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return s.errorf("invalid URL: want an absolute http or https URL")
+		return errNotFetchable
 	}
-	return s.checkSignatureConfig()
+	return nil
 }
 
 // httpPoller is the state of one call of Run.

@@ -153,16 +153,11 @@ func (s *HTTPPoller) checkSignatureConfig() error {
 	if sc.url == "" {
 		return nil
 	}
-	u, err := url.Parse(sc.url)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // ue.URL holds the userinfo
-		}
+	switch err := fetchable(sc.url); {
+	case errors.Is(err, errNotFetchable):
+		return s.errorf("invalid signature URL %s: %w", httpRedact(sc.url), err)
+	case err != nil:
 		return s.errorf("invalid signature URL: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return s.errorf("invalid signature URL %s: want an absolute http or https URL", httpRedact(sc.url))
 	}
 	return nil
 }
