@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/internal/fakehttp"
 	"github.com/flagkit/flagkit/source"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,33 +46,6 @@ func faultDoc(v int) string {
 		fmt.Fprintf(&b, "  f%d: {variants: {v: %d}, default: v}\n", i, v)
 	}
 	return b.String()
-}
-
-// faultTransport is a fake http.RoundTripper.
-type faultTransport func(*http.Request) (*http.Response, error)
-
-func (f faultTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// faultClient returns an http.Client that answers with fn.
-func faultClient(fn func(*http.Request) (*http.Response, error)) *http.Client {
-	return &http.Client{Transport: faultTransport(fn)}
-}
-
-// faultResponse returns a response to r with the status code, body and
-// header key-value pairs.
-func faultResponse(r *http.Request, code int, body string, kv ...string) *http.Response {
-	resp := &http.Response{
-		StatusCode:    code,
-		Status:        fmt.Sprintf("%d %s", code, http.StatusText(code)),
-		Header:        make(http.Header),
-		Body:          io.NopCloser(strings.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Request:       r,
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		resp.Header.Set(kv[i], kv[i+1])
-	}
-	return resp
 }
 
 // faultRefused is the error of a dial to a port nobody listens on.
@@ -225,12 +199,12 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		down.Store(true)
 		var requests atomic.Int32
 		statusRead := make(chan struct{})
-		client := faultClient(func(r *http.Request) (*http.Response, error) {
+		client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
 			requests.Add(1)
 			if down.Load() {
 				return nil, faultSlowError{err: faultRefused(), release: statusRead}
 			}
-			return faultResponse(r, 200, faultDoc(2), "ETag", `"2"`), nil
+			return fakehttp.Response(r, 200, faultDoc(2), "ETag", `"2"`), nil
 		})
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.Backup(backup))
 		logs := &faultLog{}
@@ -293,14 +267,14 @@ func TestFaultServerDownLater(t *testing.T) {
 			times []time.Time
 			down  bool
 		)
-		client := faultClient(func(r *http.Request) (*http.Response, error) {
+		client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			times = append(times, time.Now())
 			if down {
 				return nil, faultRefused()
 			}
-			return faultResponse(r, 200, faultDoc(1), "ETag", `"1"`), nil
+			return fakehttp.Response(r, 200, faultDoc(1), "ETag", `"1"`), nil
 		})
 		setDown := func(b bool) {
 			mu.Lock()
@@ -446,9 +420,9 @@ func TestFaultGarbageAfterGood(t *testing.T) {
 func TestFaultNewDocumentEveryPoll(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		client := faultClient(func(r *http.Request) (*http.Response, error) {
+		client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
 			i := n.Add(1)
-			return faultResponse(r, 200, faultDoc(int(i)), "ETag", fmt.Sprintf(`"%d"`, i)), nil
+			return fakehttp.Response(r, 200, faultDoc(int(i)), "ETag", fmt.Sprintf(`"%d"`, i)), nil
 		})
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
@@ -523,7 +497,7 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 					mu       sync.Mutex
 					timeouts []time.Duration // of each request, from its start
 				)
-				client := faultClient(func(r *http.Request) (*http.Response, error) {
+				client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
 					inFlight.Add(1)
 					defer inFlight.Add(-1)
 					dl, ok := r.Context().Deadline()
@@ -694,16 +668,16 @@ func TestFaultMemoryFlat(t *testing.T) {
 	}
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		client := faultClient(func(r *http.Request) (*http.Response, error) {
+		client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
 			i := n.Add(1)
 			if i%2 == 0 {
 				if r.Header.Get("If-None-Match") != fmt.Sprintf(`"%d"`, i-1) {
 					t.Errorf("request %d: If-None-Match = %q; want %q", i, r.Header.Get("If-None-Match"), fmt.Sprintf(`"%d"`, i-1))
 				}
-				return faultResponse(r, http.StatusNotModified, ""), nil
+				return fakehttp.Response(r, http.StatusNotModified, ""), nil
 			}
 			doc := fmt.Sprintf("flags: {f0: {variants: {v: %d}, default: v}}\n", i)
-			return faultResponse(r, 200, doc, "ETag", fmt.Sprintf(`"%d"`, i)), nil
+			return fakehttp.Response(r, 200, doc, "ETag", fmt.Sprintf(`"%d"`, i)), nil
 		})
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))

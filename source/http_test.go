@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/flagkit/flagkit/internal/doccheck"
+	"github.com/flagkit/flagkit/internal/fakehttp"
 	"github.com/flagkit/flagkit/source/sourcetest"
 	"go.uber.org/goleak"
 )
@@ -410,8 +411,8 @@ func TestHTTPTruncatedBody(t *testing.T) {
 	})
 	t.Run("body shorter than Content-Length", func(t *testing.T) {
 		// A transport that, unlike net/http's, does not check the length.
-		client := &http.Client{Transport: httpTransport(func(r *http.Request) (*http.Response, error) {
-			resp := httpResponse(r, http.StatusOK, "flags: {}\n")
+		client := &http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
+			resp := fakehttp.Response(r, http.StatusOK, "flags: {}\n")
 			resp.ContentLength = 100
 			return resp, nil
 		})}
@@ -444,28 +445,6 @@ func TestHTTPErrorKey(t *testing.T) {
 	if e := errors.New("boom"); httpErrorKey(e) != "boom" {
 		t.Errorf("httpErrorKey(%q) = %q; want %q", e, httpErrorKey(e), "boom")
 	}
-}
-
-// httpTransport is a fake http.RoundTripper.
-type httpTransport func(*http.Request) (*http.Response, error)
-
-func (f httpTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// httpResponse returns a response to r with the status code, body and
-// header key-value pairs.
-func httpResponse(r *http.Request, code int, body string, kv ...string) *http.Response {
-	resp := &http.Response{
-		StatusCode:    code,
-		Status:        fmt.Sprintf("%d %s", code, http.StatusText(code)),
-		Header:        make(http.Header),
-		Body:          io.NopCloser(strings.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Request:       r,
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		resp.Header.Set(kv[i], kv[i+1])
-	}
-	return resp
 }
 
 // httpFakeBody is a body of endless bytes that counts what is read.
@@ -517,8 +496,8 @@ func TestHTTPTooLarge(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			body := &httpFakeBody{}
-			client := &http.Client{Transport: httpTransport(func(r *http.Request) (*http.Response, error) {
-				resp := httpResponse(r, http.StatusOK, "")
+			client := &http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
+				resp := fakehttp.Response(r, http.StatusOK, "")
 				resp.Body, resp.ContentLength = body, tt.contentLength
 				return resp, nil
 			})}
@@ -654,9 +633,9 @@ func TestHTTPSecrets(t *testing.T) {
 		{"timeout", HTTP(withUser("/slow"), Client(srv.Client()), Header("Authorization", "Bearer "+token), Timeout(20*time.Millisecond))},
 		{"connection refused", HTTP(strings.Replace(closed.URL, "://", "://"+user+":"+password+"@", 1), Header("X-Token", token))},
 		{"invalid header value", HTTP(withUser("/flags.yaml"), Client(srv.Client()), Header("X-Token", token+"\n"))},
-		{"redirect to a refused port", HTTP(withUser("/redirect"), Client(&http.Client{Transport: httpTransport(func(r *http.Request) (*http.Response, error) {
+		{"redirect to a refused port", HTTP(withUser("/redirect"), Client(&http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
 			if r.URL.Path == "/redirect" {
-				return httpResponse(r, http.StatusFound, "", "Location", closed.URL+"/flags.yaml?token="+token), nil
+				return fakehttp.Response(r, http.StatusFound, "", "Location", closed.URL+"/flags.yaml?token="+token), nil
 			}
 			return http.DefaultTransport.RoundTrip(r)
 		})}), Header("X-Token", token))},
@@ -897,7 +876,7 @@ func httpScript(steps ...httpStep) (*http.Client, func() ([]*http.Request, []tim
 		reqs  []*http.Request
 		times []time.Time
 	)
-	client := &http.Client{Transport: httpTransport(func(r *http.Request) (*http.Response, error) {
+	client := &http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
 		mu.Lock()
 		reqs = append(reqs, r)
 		times = append(times, time.Now())
@@ -906,7 +885,7 @@ func httpScript(steps ...httpStep) (*http.Client, func() ([]*http.Request, []tim
 		if st.err != nil {
 			return nil, st.err
 		}
-		return httpResponse(r, st.code, st.body, st.kv...), nil
+		return fakehttp.Response(r, st.code, st.body, st.kv...), nil
 	})}
 	return client, func() ([]*http.Request, []time.Time) {
 		mu.Lock()
@@ -1091,9 +1070,9 @@ func TestHTTPCancel(t *testing.T) {
 	})
 	t.Run("during a later request", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			client := &http.Client{Transport: httpTransport(func(r *http.Request) (*http.Response, error) {
+			client := &http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
 				if r.Header.Get("If-None-Match") == "" {
-					return httpResponse(r, 200, httpDocA, "ETag", `"a"`), nil
+					return fakehttp.Response(r, 200, httpDocA, "ETag", `"a"`), nil
 				}
 				<-r.Context().Done()
 				return nil, r.Context().Err()
