@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -439,16 +438,9 @@ func (p *httpPoller) fetch(ctx context.Context) ([]byte, error) {
 		return p.src.wrap(err)
 	}
 
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, p.src.url, nil)
+	req, err := newGet(reqCtx, p.src.url, cfg.header)
 	if err != nil {
 		return nil, fail(err)
-	}
-	for k, v := range cfg.header {
-		req.Header[k] = append([]string(nil), v...)
-	}
-	if host := req.Header.Get("Host"); host != "" {
-		req.Host = host
-		req.Header.Del("Host")
 	}
 	if p.last != nil {
 		if p.etag != "" {
@@ -561,38 +553,21 @@ func (p *httpPoller) saveBackup() {
 	}
 }
 
-// httpWriteFile replaces the file at path with data atomically: a reader
-// sees the old content or the new, never a part.
-func httpWriteFile(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*") // mode 0o600
+// newGet builds a GET request for rawURL with a copy of header; a Host
+// header sets the request's host instead (net/http ignores it in Header).
+func newGet(ctx context.Context, rawURL string, header http.Header) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
+	for k, v := range header {
+		req.Header[k] = append([]string(nil), v...)
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host
+		req.Header.Del("Host")
 	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename durable; not every system can sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return req, nil
 }
 
 // httpOneMore returns limit+1, so that reading that much tells whether there

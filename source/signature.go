@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/flagkit/flagkit/internal/atomicfile"
 	"io"
 	"io/fs"
 	"net/http"
@@ -237,16 +238,9 @@ func (p *httpPoller) fetchSignature(ctx context.Context, rawURL, safe string) ([
 		return p.src.errorf("signature %s: %w", safe, err)
 	}
 
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, rawURL, nil)
+	req, err := newGet(reqCtx, rawURL, cfg.header)
 	if err != nil {
 		return nil, fail(err)
-	}
-	for k, v := range cfg.header {
-		req.Header[k] = append([]string(nil), v...)
-	}
-	if host := req.Header.Get("Host"); host != "" {
-		req.Host = host
-		req.Header.Del("Host")
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
@@ -327,7 +321,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 // the next start, never one that is trusted wrongly.
 func writeBackup(path string, doc, sig []byte) (err error) {
 	if sig == nil {
-		return httpWriteFile(path, doc)
+		return atomicfile.Write(path, doc, 0o600)
 	}
 	sigPath := path + signatureSuffix
 	sigTmp, err := writeTemp(sigPath, formatSignature(sig))

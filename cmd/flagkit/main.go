@@ -43,9 +43,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/internal/atomicfile"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -266,7 +266,7 @@ func runSign(args []string, stdin io.Reader, stderr io.Writer) int {
 		doc, err := os.ReadFile(name)
 		if err == nil {
 			sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, doc)) + "\n"
-			err = replaceFile(name+".sig", []byte(sig))
+			err = atomicfile.Write(name+".sig", []byte(sig), 0o644)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "flagkit sign: %v\n", err)
@@ -292,31 +292,6 @@ func parsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("private key is %T; want an Ed25519 key", k)
 	}
 	return key, nil
-}
-
-// replaceFile replaces the file at path with data, mode 0644, through a
-// temporary file renamed over it, so that a reader never sees a part.
-func replaceFile(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // runVerify implements flagkit verify.
