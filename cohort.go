@@ -821,7 +821,10 @@ func (c *condition) holds(t *target) bool {
 		// The most common condition (country in [...], plan eq ...)
 		// without matchValue's dispatch: hasString's scan, inline.
 		for _, o := range c.strs {
-			if s == o {
+			// Comparing the first bytes first skips most calls of the
+			// runtime's memequal when the strings have equal lengths
+			// (country codes, plan names).
+			if len(s) == len(o) && (s == "" || s[0] == o[0]) && s == o {
 				return true
 			}
 		}
