@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -152,7 +153,9 @@ type Client struct {
 	logged   map[string]bool
 	ready    bool
 	resched  chan struct{}
-	events   notifier
+	events   notifier[Change]
+	health   notifier[Status]
+	healthAt string // healthKey of the status last reported to OnStatus
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	closing  sync.Once
@@ -213,8 +216,10 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}})
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	c.events.log = log
+	c.events = notifier[Change]{merge: mergeChange, name: "OnChange", log: log}
 	c.events.start(&c.wg, runCtx)
+	c.health = notifier[Status]{merge: latestStatus, name: "OnStatus", log: log}
+	c.health.start(&c.wg, runCtx)
 	check := func(doc []byte) error {
 		_, err := parseDocument("check", doc, c.maxSize)
 		return err
@@ -252,6 +257,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 	}
 	c.ready = failed == nil
+	c.healthAt = healthKey(c.statusLocked())
 	overrides := c.snap.Load().overrides
 	c.mu.Unlock()
 	if failed != nil {
@@ -326,6 +332,7 @@ func (c *Client) apply(l *layer, doc []byte, err error) {
 	c.mu.Lock()
 	defer l.once.Do(func() { close(l.started) })
 	defer c.mu.Unlock()
+	defer c.reportHealthLocked()
 	if err != nil {
 		l.lastErr, l.stale = err, true
 		c.logProblemsLocked()
@@ -700,12 +707,47 @@ type Override struct {
 func (c *Client) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.statusLocked()
+}
+
+func (c *Client) statusLocked() Status {
 	snap := c.snap.Load()
 	st := Status{Ready: c.ready && !snap.closed, Problems: c.problemsLocked(), Overrides: append([]Override(nil), snap.overrides...)}
 	for _, l := range c.layers {
 		st.Sources = append(st.Sources, SourceStatus{Name: l.name, LastLoad: l.lastLoad, LastError: l.lastErr, Stale: l.stale})
 	}
 	return st
+}
+
+// reportHealthLocked posts the status to OnStatus subscribers when what
+// they are told about (see healthKey) has changed since the last report.
+// Before New returns there is no one to tell, and New records the status
+// its caller starts from.
+func (c *Client) reportHealthLocked() {
+	if !c.ready {
+		return
+	}
+	st := c.statusLocked()
+	if k := healthKey(st); k != c.healthAt {
+		c.healthAt = k
+		c.health.post(st)
+	}
+}
+
+// healthKey is a text that changes exactly when a status changes in what
+// OnStatus reports: readiness, each source's staleness and error, and the
+// problems in force; not LastLoad, which every load moves.
+func healthKey(st Status) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ready=%t", st.Ready)
+	for _, s := range st.Sources {
+		fmt.Fprintf(&b, "\x00%s\x00%t\x00%v", s.Name, s.Stale, s.LastError)
+	}
+	for _, p := range st.Problems {
+		b.WriteString("\x00")
+		b.WriteString(p.Error())
+	}
+	return b.String()
 }
 
 // Validate checks a flag document as the client would load it on its own

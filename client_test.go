@@ -722,3 +722,79 @@ func TestFallbackDocumentIsStale(t *testing.T) {
 	assert.NoError(t, st.Sources[0].LastError)
 	assert.False(t, c.Bool(ctx, "a", bob, true), "flags from the live document")
 }
+
+// TestOnStatus follows a source through failures, recoveries and isolated
+// problems, and checks exactly which steps report a status, in a synctest
+// bubble so that "no report" is certain.
+func TestOnStatus(t *testing.T) {
+	const good = "flags:\n  a: {default: on}\n"
+	const withBad = "flags:\n  a: {default: on}\n  b: {default: nope}\n"
+	type want struct {
+		stale    bool
+		err      string // LastError's text; "" for none
+		problems int
+	}
+	steps := []struct {
+		name string
+		doc  string // pushed when err is ""
+		err  string // pushed as a failure when set
+		want *want  // nil: no report
+	}{
+		{"same document again", good, "", nil},
+		{"source fails", "", "boom", &want{stale: true, err: "boom"}},
+		{"same failure", "", "boom", nil},
+		{"another failure", "", "bang", &want{stale: true, err: "bang"}},
+		{"source recovers", good, "", &want{}},
+		{"a flag is isolated", withBad, "", &want{problems: 1}},
+		{"the same problem again", withBad, "", nil},
+		{"the flag is repaired", good, "", &want{}},
+	}
+	synctest.Test(t, func(t *testing.T) {
+		src := newPushSource("push.yaml", good)
+		c, err := flagkit.New(ctx, flagkit.WithSource(src))
+		require.NoError(t, err)
+		defer c.Close()
+		reports := make(chan flagkit.Status, 10)
+		stop := c.OnStatus(func(st flagkit.Status) { reports <- st })
+		for _, step := range steps {
+			if step.err != "" {
+				src.fail(errors.New(step.err))
+			} else {
+				src.push(step.doc)
+			}
+			synctest.Wait() // the client's notifier has delivered, or has nothing to deliver
+			var got *flagkit.Status
+			select {
+			case st := <-reports:
+				got = &st
+			default:
+			}
+			switch {
+			case step.want == nil && got != nil:
+				t.Errorf("%s: OnStatus reported %+v; want no report", step.name, *got)
+			case step.want != nil && got == nil:
+				t.Errorf("%s: OnStatus reported nothing; want a report", step.name)
+			case got != nil:
+				require.Len(t, got.Sources, 1)
+				s := got.Sources[0]
+				errText := ""
+				if s.LastError != nil {
+					errText = s.LastError.Error()
+				}
+				if !got.Ready || s.Stale != step.want.stale || !strings.Contains(errText, step.want.err) ||
+					(step.want.err == "") != (errText == "") || len(got.Problems) != step.want.problems {
+					t.Errorf("%s: OnStatus reported ready %v, stale %v, error %q, %d problems; want ready, stale %v, error %q, %d problems",
+						step.name, got.Ready, s.Stale, errText, len(got.Problems), step.want.stale, step.want.err, step.want.problems)
+				}
+			}
+		}
+		stop()
+		src.fail(errors.New("after stop"))
+		synctest.Wait()
+		select {
+		case st := <-reports:
+			t.Errorf("after stop: OnStatus reported %+v; want nothing", st)
+		default:
+		}
+	})
+}

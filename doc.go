@@ -122,7 +122,9 @@
 // github.com/flagkit/flagkit/source/sourcetest). Sources are layers: later
 // ones override earlier ones flag by flag and cohort by cohort.
 // [Client.OnChange] reports changed flags, including scheduled transitions
-// (a window opening or closing, a ramp starting or ending).
+// (a window opening or closing, a ramp starting or ending);
+// [Client.OnStatus] reports changes of health (a source stale or
+// recovered, problems isolated or repaired).
 //
 // # Tests
 //

@@ -36,18 +36,33 @@ func (c *Client) OnChange(fn func(Change)) (stop func()) {
 	return c.events.subscribe(fn)
 }
 
-// notifier delivers changes to subscribers on its own goroutine, merging
-// changes that arrive while a callback runs.
-type notifier struct {
+// OnStatus registers fn to be called when the client's health changes and
+// returns a function that unregisters it: a source becomes stale or loads
+// again, its error changes, or the problems in force change (a flag or
+// cohort isolated or repaired). It is called with the new [Status]; a
+// successful load that changes nothing of that (only LastLoad) does not
+// call it. Calls happen one at a time on a goroutine the client owns, as
+// for [Client.OnChange]; if fn is slow, statuses that happen meanwhile are
+// replaced by the latest. To start from the current status, register
+// first, then call [Client.Status]. Calls stop at [Client.Close].
+func (c *Client) OnStatus(fn func(Status)) (stop func()) {
+	return c.health.subscribe(fn)
+}
+
+// notifier delivers events to subscribers on its own goroutine; an event
+// posted while another waits to be delivered is merged into it.
+type notifier[T any] struct {
 	mu      sync.Mutex
-	subs    map[int]func(Change)
+	subs    map[int]func(T)
 	next    int
-	pending *Change
+	pending *T
+	merge   func(pending *T, next T)
+	name    string // the method that registers subscribers, for the log
 	wake    chan struct{}
 	log     *slog.Logger
 }
 
-func (n *notifier) start(wg *sync.WaitGroup, ctx context.Context) {
+func (n *notifier[T]) start(wg *sync.WaitGroup, ctx context.Context) {
 	n.wake = make(chan struct{}, 1)
 	wg.Add(1)
 	go func() {
@@ -59,9 +74,9 @@ func (n *notifier) start(wg *sync.WaitGroup, ctx context.Context) {
 			case <-n.wake:
 			}
 			n.mu.Lock()
-			ch := n.pending
+			ev := n.pending
 			n.pending = nil
-			subs := make([]func(Change), 0, len(n.subs))
+			subs := make([]func(T), 0, len(n.subs))
 			ids := make([]int, 0, len(n.subs))
 			for id := range n.subs {
 				ids = append(ids, id)
@@ -71,14 +86,14 @@ func (n *notifier) start(wg *sync.WaitGroup, ctx context.Context) {
 				subs = append(subs, n.subs[id])
 			}
 			n.mu.Unlock()
-			if ch == nil {
+			if ev == nil {
 				continue
 			}
 			for _, fn := range subs {
 				if ctx.Err() != nil {
 					return
 				}
-				n.call(fn, *ch)
+				n.call(fn, *ev)
 			}
 		}
 	}()
@@ -86,23 +101,23 @@ func (n *notifier) start(wg *sync.WaitGroup, ctx context.Context) {
 
 // call runs one callback; a panic in it is logged, not propagated, so one
 // broken subscriber cannot stop the others or crash the service.
-func (n *notifier) call(fn func(Change), ch Change) {
+func (n *notifier[T]) call(fn func(T), ev T) {
 	defer func() {
 		if r := recover(); r != nil && n.log != nil {
-			n.log.Error("flagkit: OnChange callback panicked", "panic", r)
+			n.log.Error("flagkit: "+n.name+" callback panicked", "panic", r)
 		}
 	}()
-	fn(ch)
+	fn(ev)
 }
 
-func (n *notifier) subscribe(fn func(Change)) func() {
+func (n *notifier[T]) subscribe(fn func(T)) func() {
 	if fn == nil {
 		return func() {}
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.subs == nil {
-		n.subs = map[int]func(Change){}
+		n.subs = map[int]func(T){}
 	}
 	id := n.next
 	n.next++
@@ -114,23 +129,17 @@ func (n *notifier) subscribe(fn func(Change)) func() {
 	}
 }
 
-// post queues a change, merging it with one not yet delivered.
-func (n *notifier) post(ch Change) {
+// post queues an event, merging it with one not yet delivered.
+func (n *notifier[T]) post(ev T) {
 	n.mu.Lock()
 	if len(n.subs) == 0 {
 		n.mu.Unlock()
 		return
 	}
 	if n.pending == nil {
-		n.pending = &ch
+		n.pending = &ev
 	} else {
-		p := n.pending
-		p.Flags = mergeSorted(p.Flags, ch.Flags)
-		if ch.Source != "" {
-			p.Source = ch.Source
-		}
-		p.Scheduled = p.Scheduled || ch.Scheduled
-		p.Time = ch.Time
+		n.merge(n.pending, ev)
 	}
 	n.mu.Unlock()
 	select {
@@ -138,6 +147,19 @@ func (n *notifier) post(ch Change) {
 	default:
 	}
 }
+
+// mergeChange folds ch into an undelivered change p.
+func mergeChange(p *Change, ch Change) {
+	p.Flags = mergeSorted(p.Flags, ch.Flags)
+	if ch.Source != "" {
+		p.Source = ch.Source
+	}
+	p.Scheduled = p.Scheduled || ch.Scheduled
+	p.Time = ch.Time
+}
+
+// latestStatus replaces an undelivered status with the newer one.
+func latestStatus(p *Status, st Status) { *p = st }
 
 func mergeSorted(a, b []string) []string {
 	out := append(slices.Clone(a), b...)

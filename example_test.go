@@ -187,3 +187,21 @@ func ExampleClient_OnChange() {
 	// A real service sees calls when its sources deliver new documents, or
 	// when a release window opens.
 }
+
+// OnStatus reports changes of health as they happen, for alerts and
+// readiness probes.
+func ExampleClient_OnStatus() {
+	ctx := context.Background()
+	c, _ := flagkit.New(ctx, flagkit.WithSource(source.Bytes("flags.yaml", []byte("flags: {a: {default: on}}"))))
+	defer c.Close()
+	stop := c.OnStatus(func(st flagkit.Status) {
+		for _, s := range st.Sources {
+			if s.Stale {
+				fmt.Println("stale:", s.Name, s.LastError)
+			}
+		}
+	})
+	defer stop()
+	// A real service sees calls when a source fails or recovers, or when a
+	// flag is isolated or repaired; Status gives the state at any time.
+}

@@ -90,10 +90,11 @@
 //   - PROVIDER_ERROR with error code PROVIDER_FATAL when the client has been
 //     closed.
 //
-// flagkit reports changes of flags with a callback but has no callback for
-// its sources' health, so the provider reads [flagkit.Client.Status] every
-// [WithStatusInterval] (5 seconds by default) and after each change. A
-// status callback in the core would make STALE and its recovery immediate.
+// The provider reads [flagkit.Client.Status] every [WithStatusInterval]
+// (5 seconds by default), the first time one interval after Init; from
+// then on it also reads it whenever the client reports a change of health
+// ([flagkit.Client.OnStatus]) or of flags, so STALE and the READY of a
+// recovery are emitted as soon as a source fails or loads again.
 //
 // The event channel is buffered and never closed; the goroutine waits for
 // the SDK to take each event, so events are not lost and a slow SDK never
@@ -136,9 +137,13 @@ type config struct {
 }
 
 // WithStatusInterval sets how often the provider reads the client's status
-// to emit PROVIDER_STALE, PROVIDER_READY and PROVIDER_ERROR events. The
-// default is [DefaultStatusInterval]; d <= 0 turns the reading off, and
-// then only configuration changes are emitted.
+// on its own, besides reading it at each of the client's reports: the first
+// reading comes one interval after Init, and the periodic reading is how a
+// client closed under the provider becomes PROVIDER_ERROR. The default is
+// [DefaultStatusInterval]; d <= 0 turns the periodic reading off, and then
+// PROVIDER_STALE and PROVIDER_READY follow the client's reports from Init
+// on (a source failing in the instant between Init and the SDK's own
+// PROVIDER_READY could then be overtaken by it).
 func WithStatusInterval(d time.Duration) Option {
 	return func(c *config) { c.interval = d }
 }
@@ -168,6 +173,7 @@ var (
 // running is the state of one Init..Shutdown period.
 type running struct {
 	stopChanges func()
+	stopStatus  func()
 	done        chan struct{}
 	wake        chan struct{} // capacity 1
 	wg          sync.WaitGroup
@@ -223,6 +229,8 @@ func (p *Provider) Init(openfeature.EvaluationContext) error {
 		p.refreshMetadata()
 		r.post(ch)
 	})
+	// A status report only wakes the loop, which reads the status itself.
+	r.stopStatus = p.client.OnStatus(func(flagkit.Status) { r.poke() })
 	// Changes between New and the subscription are not lost for metadata.
 	p.refreshMetadata()
 	r.wg.Add(1)
@@ -242,6 +250,7 @@ func (p *Provider) Shutdown() {
 		return
 	}
 	r.stopChanges()
+	r.stopStatus()
 	close(r.done)
 	r.wg.Wait()
 	for {
@@ -272,6 +281,11 @@ func (r *running) post(ch flagkit.Change) {
 		pc.Time = ch.Time
 	}
 	r.mu.Unlock()
+	r.poke()
+}
+
+// poke wakes the event goroutine without blocking.
+func (r *running) poke() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -304,9 +318,13 @@ func (p *Provider) loop(r *running) {
 		defer t.Stop()
 		tick = t.C
 	}
-	// The SDK reports READY when Init returns; the first reading waits
-	// for the first tick so that it cannot overtake that READY.
+	// The SDK reports READY when Init returns, from another goroutine than
+	// the one that forwards this provider's events; so that no health event
+	// can overtake that READY, the status is first read at the first tick,
+	// and from then on also whenever the client reports a change of health
+	// or of flags. Without ticks it is read at every report from the start.
 	h := healthReady
+	settled := tick == nil
 	for {
 		select {
 		case <-r.done:
@@ -317,7 +335,11 @@ func (p *Provider) loop(r *running) {
 					return
 				}
 			}
+			if !settled {
+				continue
+			}
 		case <-tick:
+			settled = true
 		}
 		var ok bool
 		if h, ok = p.checkHealth(r, h); !ok {

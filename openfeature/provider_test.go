@@ -411,8 +411,9 @@ func TestEvents(t *testing.T) {
 		assert.Equal(t, map[string]any{"source": "push:flags.yaml", "scheduled": false}, ev.EventMetadata, "PROVIDER_CONFIGURATION_CHANGED EventMetadata")
 		assert.True(t, of.Boolean(t.Context(), "a", false, anyone), "Boolean(a) after the change")
 
-		// A failed load makes the provider stale at the next reading of
-		// the status, not before.
+		// A failed load before the first reading of the status (one
+		// interval after Init) makes the provider stale at that reading,
+		// not before, so that it cannot overtake the SDK's READY.
 		source.fail(errors.New("server said 503"))
 		synctest.Wait()
 		stale.none(t)
@@ -428,20 +429,20 @@ func TestEvents(t *testing.T) {
 		stale.none(t) // reported once, not at every reading
 		ready.none(t)
 
-		// The same document again: no change, so the next reading
-		// reports the recovery.
+		// From then on the client's status reports are followed at once:
+		// the same document again changes no flag, but the source has
+		// recovered.
 		source.push(v2)
-		synctest.Wait()
-		ready.none(t)
-		time.Sleep(time.Second)
 		synctest.Wait()
 		ready.next(t)
 		assert.Equal(t, openfeature.ReadyState, of.State(), "State() after a good load")
+		time.Sleep(3 * time.Second)
+		synctest.Wait()
+		ready.none(t) // reported once, not at every reading
 
-		// Stale again; then a good load that changes flags reports the
-		// change and the recovery at once.
+		// Stale again, at once; then a good load that changes flags
+		// reports the change and the recovery at once.
 		source.fail(errors.New("timeout"))
-		time.Sleep(time.Second)
 		synctest.Wait()
 		stale.next(t)
 		source.push("flags:\n  a: {default: on}\n  b: {default: on}\n  c: {default: off}\n")
@@ -542,5 +543,35 @@ func TestShutdownUnsubscribes(t *testing.T) {
 		default:
 		}
 		require.NoError(t, c.Close())
+	})
+}
+
+// TestHealthWithoutInterval checks that with the periodic reading off,
+// PROVIDER_STALE and PROVIDER_READY follow the client's status reports.
+func TestHealthWithoutInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, source := newClient(t, "flags:\n  a: {default: on}\n")
+		api := isolated.NewAPI()
+		defer func() { require.NoError(t, api.Shutdown(context.Background())) }()
+		ready := record(api, openfeature.ProviderReady)
+		stale := record(api, openfeature.ProviderStale)
+		require.NoError(t, api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(0))))
+		of := api.NewClient()
+		synctest.Wait()
+		ready.next(t)
+
+		source.fail(errors.New("server said 503"))
+		synctest.Wait()
+		stale.next(t)
+		assert.Equal(t, openfeature.StaleState, of.State(), "State() after a failed load")
+
+		source.push("flags:\n  a: {default: on}\n")
+		synctest.Wait()
+		ready.next(t)
+		assert.Equal(t, openfeature.ReadyState, of.State(), "State() after a good load")
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		stale.none(t)
+		ready.none(t)
 	})
 }
