@@ -623,6 +623,26 @@ func TestPanicsAreContained(t *testing.T) {
 	w.next(t) // the other subscriber still hears about it
 	src.push("flags: {a: {default: on}}")
 	w.next(t)
+
+	// The same for OnStatus.
+	c.OnStatus(func(flagkit.Status) { panic("subscriber bug") })
+	reports := make(chan flagkit.Status, 10)
+	c.OnStatus(func(st flagkit.Status) { reports <- st })
+	for _, fail := range []bool{true, false} {
+		if fail {
+			src.fail(errors.New("down"))
+		} else {
+			src.push("flags: {a: {default: on}}")
+		}
+		select {
+		case st := <-reports:
+			if st.Sources[0].Stale != fail {
+				t.Errorf("OnStatus reported stale = %v; want %v", st.Sources[0].Stale, fail)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no OnStatus report within 5s after a panicking subscriber")
+		}
+	}
 }
 
 func TestDetailJSON(t *testing.T) {
