@@ -58,12 +58,7 @@ func jsonDocument(source string, data []byte) (*yaml.Node, *ParseError) {
 	if bytes.HasPrefix(data, []byte("\ufeff")) {
 		bom = 3
 	}
-	lines := make([]int, 0, bytes.Count(data, []byte("\n")))
-	for i, c := range data {
-		if c == '\n' {
-			lines = append(lines, i+1)
-		}
-	}
+	lines := lineStarts(data)
 	if json.Valid(data[bom:]) {
 		r := jsonReader{data: data, base: bom, lines: lines}
 		if top, err := r.validValue(bom, 0); err == nil {
@@ -98,6 +93,17 @@ func jsonDocument(source string, data []byte) (*yaml.Node, *ParseError) {
 		e.Line, e.Column = r.position(r.start())
 	}
 	return nil, e
+}
+
+// lineStarts returns the offsets where lines 2, 3, ... of data start.
+func lineStarts(data []byte) []int {
+	lines := make([]int, 0, bytes.Count(data, []byte("\n")))
+	for i, c := range data {
+		if c == '\n' {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
 }
 
 // jsonReader turns a JSON document into nodes with positions, by walking
