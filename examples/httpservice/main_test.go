@@ -187,6 +187,38 @@ func TestLiveEdit(t *testing.T) {
 	}
 }
 
+// TestSourceFailureLogged breaks the flag file and repairs it: the
+// service's OnStatus callback logs the stale source, then its recovery,
+// while /checkout keeps answering from the last good flags.
+func TestSourceFailureLogged(t *testing.T) {
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	s, path := start(t, config{Poll: 10 * time.Millisecond, Logger: logger})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	before := getCheckout(t, srv.Client(), srv.URL, nil)
+
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	waitLog := func(what, want string) {
+		t.Helper()
+		for !strings.Contains(logs.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s was not logged (%q); log:\n%s", what, want, logs.String())
+			}
+			<-tick.C
+		}
+	}
+	writeFile(t, path, "flags: [not, a, mapping\n")
+	waitLog("the stale source", `msg="service: flags stale, serving the last good ones" source=file:`)
+	if got := getCheckout(t, srv.Client(), srv.URL, nil); got != before {
+		t.Errorf("while the file is broken: GET /checkout = %q; want the last good answer %q", got, before)
+	}
+	writeFile(t, path, shippedFlags(t))
+	waitLog("the recovery", `msg="service: flag sources healthy" problems=0`)
+}
+
 // TestScheduledLaunch moves the service's clock past the generated launch.
 func TestScheduledLaunch(t *testing.T) {
 	t0 := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)

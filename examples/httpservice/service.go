@@ -31,7 +31,7 @@ type service struct {
 	client  *flagkit.Client
 	counter *hooks.Counter
 	handler http.Handler
-	stop    func() // unregisters the change logger
+	stop    func() // unregisters the change and status loggers
 }
 
 // newService loads the flags in layers, each overriding the one before:
@@ -66,9 +66,28 @@ func newService(ctx context.Context, cfg config) (*service, error) {
 	}
 	// The client logs changes itself; a service registers a callback to
 	// react to them (drop a cache, tell its front ends). This one logs.
-	stop := c.OnChange(func(ch flagkit.Change) {
+	stopChanges := c.OnChange(func(ch flagkit.Change) {
 		logger.Info("service: flags changed", "flags", ch.Flags, "source", ch.Source, "scheduled", ch.Scheduled, "at", ch.Time)
 	})
+	// OnStatus tells as it happens when a source fails (the client keeps
+	// serving its last good flags) or recovers; a service would alert or
+	// report itself degraded. This one logs.
+	stopStatus := c.OnStatus(func(st flagkit.Status) {
+		healthy := true
+		for _, src := range st.Sources {
+			if src.Stale {
+				healthy = false
+				logger.Warn("service: flags stale, serving the last good ones", "source", src.Name, "err", src.LastError)
+			}
+		}
+		if healthy {
+			logger.Info("service: flag sources healthy", "problems", len(st.Problems))
+		}
+	})
+	stop := func() {
+		stopChanges()
+		stopStatus()
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkout", checkout)
