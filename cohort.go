@@ -655,12 +655,7 @@ func (c *condition) hasString(s string) bool {
 			_, ok := c.strSet[s]
 			return ok
 		}
-		for _, o := range c.strs {
-			if s == o {
-				return true
-			}
-		}
-		return false
+		return containsString(c.strs, s)
 	}
 	if c.strSet != nil {
 		var buf [foldBufLen]byte
@@ -819,18 +814,22 @@ func (c *condition) holds(t *target) bool {
 	v, ok := t.attr(c.attr)
 	if s, isStr := v.(string); isStr && c.scanStrs {
 		// The most common condition (country in [...], plan eq ...)
-		// without matchValue's dispatch: hasString's scan, inline.
-		for _, o := range c.strs {
-			// Comparing the first bytes first skips most calls of the
-			// runtime's memequal when the strings have equal lengths
-			// (country codes, plan names).
-			if len(s) == len(o) && (s == "" || s[0] == o[0]) && s == o {
-				return true
-			}
-		}
-		return false
+		// without matchValue's dispatch.
+		return containsString(c.strs, s)
 	}
 	return c.matchValue(v, ok)
+}
+
+// containsString reports whether s is one of strs. Comparing first bytes
+// first skips most calls of the runtime's memequal when the strings have
+// equal lengths (country codes, plan names).
+func containsString(strs []string, s string) bool {
+	for _, o := range strs {
+		if len(s) == len(o) && (s == "" || s[0] == o[0]) && s == o {
+			return true
+		}
+	}
+	return false
 }
 
 // cohort is a compiled cohort, or a rule's test (the cohorts it names and
