@@ -428,60 +428,21 @@ flags:
 // snapshot, and the last document wins.
 func TestConcurrentReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	doc := func(v int) string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "flags:\n")
-		for i := 0; i < 5; i++ {
-			fmt.Fprintf(&b, "  f%d: {variants: {v: %d}, default: v}\n", i, v)
-		}
-		return b.String()
-	}
-	src := newPushSource("push.yaml", doc(0))
+	src := newPushSource("push.yaml", faultDoc(0))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 
 	const reloads = 300
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var reads atomic.Int64
-	for r := 0; r < 8; r++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			last := int64(-1)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				v := c.View()
-				first := v.Int(ctx, "f0", bob, -1)
-				for i := 1; i < 5; i++ {
-					if got := v.Int(ctx, fmt.Sprintf("f%d", i), bob, -1); got != first {
-						t.Errorf("View saw f0=%d but f%d=%d: a torn snapshot", first, i, got)
-						return
-					}
-				}
-				if first < last {
-					t.Errorf("snapshot went back from %d to %d", last, first)
-					return
-				}
-				last = first
-				reads.Add(1)
-			}
-		}()
-	}
+	stop := startViewReaders(t, c, 8)
 	for i := 1; i <= reloads; i++ {
-		src.push(doc(i))
+		src.push(faultDoc(i))
 		if i%3 == 0 {
 			src.push("flags: {f0: {default: [") // invalid: ignored
 		}
 	}
-	close(stop)
-	wg.Wait()
+	reads := stop()
 	assert.Equal(t, int64(reloads), c.Int(ctx, "f4", bob, -1), "the last document wins")
-	t.Logf("%d consistent views read during %d reloads", reads.Load(), reloads)
+	t.Logf("%d consistent views read during %d reloads", reads, reloads)
 	require.NoError(t, c.Close())
 }
 

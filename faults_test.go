@@ -806,41 +806,7 @@ func TestLoadReloads(t *testing.T) {
 
 	const reloads = 1000
 	readers := 4 * runtime.GOMAXPROCS(0)
-	stop := make(chan struct{})
-	var (
-		wg    sync.WaitGroup
-		reads atomic.Int64
-		keys  = []string{"f0", "f1", "f2", "f3", "f4"}
-	)
-	for r := 0; r < readers; r++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			last := int64(-1)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				v := c.View()
-				first := v.Int(ctx, keys[0], bob, -1)
-				for _, k := range keys[1:] {
-					if got := v.Int(ctx, k, bob, -1); got != first {
-						t.Errorf("View: Int(f0) = %d but Int(%s) = %d: a torn snapshot", first, k, got)
-						return
-					}
-				}
-				if first < last {
-					t.Errorf("Int(f0) went back from %d to %d", last, first)
-					return
-				}
-				last = first
-				reads.Add(1)
-				runtime.Gosched() // let the reloads through: 4 readers per core starve them otherwise
-			}
-		}()
-	}
+	stop := startViewReaders(t, c, readers)
 	invalid := 0
 	for i := 1; i <= reloads; i++ {
 		src.push(faultDoc(i))
@@ -862,11 +828,10 @@ func TestLoadReloads(t *testing.T) {
 			t.Fatalf("after an invalid reload: Int(f4) = %d; want %d", got, i)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	reads := stop()
 	assert.Equal(t, int64(reloads), faultView(t, c), "the last valid document wins")
 	assert.False(t, faultStatus(t, c).Stale, "the last reload is valid")
-	t.Logf("%d readers: %d consistent views during %d valid and %d invalid reloads", readers, reads.Load(), reloads, invalid)
+	t.Logf("%d readers: %d consistent views during %d valid and %d invalid reloads", readers, reads, reloads, invalid)
 	require.NoError(t, c.Close())
 }
 

@@ -1,6 +1,14 @@
 package flagkit_test
 
-import "context"
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/flagkit/flagkit"
+)
 
 // pushSource is a source whose documents a test pushes; push returns once
 // the client has applied the document.
@@ -43,4 +51,50 @@ func (p *pushSource) send(doc []byte, err error) {
 	m := pushed{doc: doc, err: err, done: make(chan struct{})}
 	p.ch <- m
 	<-m.done
+}
+
+// startViewReaders starts n goroutines that read f0..f4 of faultDoc
+// documents through views until stop is called: every view must show one
+// value for all five (no torn snapshot), and the value must never go back.
+// stop waits for the readers and returns how many views they read.
+func startViewReaders(t *testing.T, c *flagkit.Client, n int) (stop func() int64) {
+	t.Helper()
+	keys := []string{"f0", "f1", "f2", "f3", "f4"}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var reads atomic.Int64
+	for r := 0; r < n; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := int64(-1)
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				v := c.View()
+				first := v.Int(ctx, keys[0], bob, -1)
+				for _, k := range keys[1:] {
+					if got := v.Int(ctx, k, bob, -1); got != first {
+						t.Errorf("View: Int(f0) = %d but Int(%s) = %d: a torn snapshot", first, k, got)
+						return
+					}
+				}
+				if first < last {
+					t.Errorf("Int(f0) went back from %d to %d", last, first)
+					return
+				}
+				last = first
+				reads.Add(1)
+				runtime.Gosched() // let the reloads through: many readers per core starve them otherwise
+			}
+		}()
+	}
+	return func() int64 {
+		close(done)
+		wg.Wait()
+		return reads.Load()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -49,6 +50,25 @@ func writeFile(t *testing.T, path, data string) {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// eventually polls cond every 10 ms until it holds, and fails the test with
+// cond's description of what it saw if it does not within 5 s of start
+// (the moment of what).
+func eventually(t *testing.T, start time.Time, what string, cond func() (bool, string)) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, got := cond()
+		if ok {
+			return
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("5s after %s: %s", what, got)
+		}
+		<-tick.C
 	}
 }
 
@@ -163,27 +183,21 @@ func TestLiveEdit(t *testing.T) {
 	writeFile(t, path, edited)
 
 	want := "checkout: one-page\ntheme: classic\nbanner: none\n" + `why: new-checkout=on reason=TARGETING_MATCH rule="office network"`
-	deadline := time.Now().Add(5 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	edit := time.Now()
+	eventually(t, edit, "the edit", func() (bool, string) {
 		got := getCheckout(t, srv.Client(), srv.URL, nil)
-		if strings.HasPrefix(got, want) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("5s after the edit: GET /checkout = %q; want it to start with %q", got, want)
-		}
-		<-tick.C
-	}
+		return strings.HasPrefix(got, want), fmt.Sprintf("GET /checkout = %q; want it to start with %q", got, want)
+	})
 	// The service's OnChange callback logged the change (checkout-theme
 	// changes with new-checkout, which it requires). The callback runs on
 	// the client's goroutine, so wait for it too.
-	for !strings.Contains(logs.String(), `msg="service: flags changed" flags="[checkout-theme new-checkout]"`) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the change was not logged; log:\n%s", logs.String())
-		}
-		<-tick.C
+	eventually(t, edit, "the edit", logged(&logs, `msg="service: flags changed" flags="[checkout-theme new-checkout]"`))
+}
+
+// logged returns a condition for eventually: the log holds want.
+func logged(logs *lockedBuffer, want string) func() (bool, string) {
+	return func() (bool, string) {
+		return strings.Contains(logs.String(), want), fmt.Sprintf("%q was not logged; log:\n%s", want, logs.String())
 	}
 }
 
@@ -198,25 +212,13 @@ func TestSourceFailureLogged(t *testing.T) {
 	defer srv.Close()
 	before := getCheckout(t, srv.Client(), srv.URL, nil)
 
-	deadline := time.Now().Add(5 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	waitLog := func(what, want string) {
-		t.Helper()
-		for !strings.Contains(logs.String(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s was not logged (%q); log:\n%s", what, want, logs.String())
-			}
-			<-tick.C
-		}
-	}
 	writeFile(t, path, "flags: [not, a, mapping\n")
-	waitLog("the stale source", `msg="service: flags stale, serving the last good ones" source=file:`)
+	eventually(t, time.Now(), "breaking the file", logged(&logs, `msg="service: flags stale, serving the last good ones" source=file:`))
 	if got := getCheckout(t, srv.Client(), srv.URL, nil); got != before {
 		t.Errorf("while the file is broken: GET /checkout = %q; want the last good answer %q", got, before)
 	}
 	writeFile(t, path, shippedFlags(t))
-	waitLog("the recovery", `msg="service: flag sources healthy" problems=0`)
+	eventually(t, time.Now(), "repairing the file", logged(&logs, `msg="service: flag sources healthy" problems=0`))
 }
 
 // TestScheduledLaunch moves the service's clock past the generated launch.
