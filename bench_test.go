@@ -604,8 +604,10 @@ func newBenchPushSource(initial []byte) *benchPushSource {
 
 func (p *benchPushSource) Name() string { return "push" }
 
-func (p *benchPushSource) Run(ctx context.Context, update func([]byte, error)) error {
-	update(p.initial, nil)
+func (p *benchPushSource) Run(ctx context.Context, update func([]byte, error) error) error {
+	if verdict := update(p.initial, nil); verdict != nil {
+		update(nil, verdict) // the answer to a refusal that New waits for
+	}
 	for {
 		select {
 		case <-ctx.Done():

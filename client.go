@@ -12,35 +12,84 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/flagkit/flagkit/internal/doccheck"
 )
 
 // A Source delivers flag documents (YAML or JSON) to a [Client]. The
 // package github.com/flagkit/flagkit/source has sources for files, HTTP
 // URLs, environment variables and bytes in memory; any other store (a
 // database, a secrets manager) can be one by implementing this interface.
+// This comment is the whole contract; the package
+// github.com/flagkit/flagkit/source/sourcetest checks it.
 //
-// The contract, which github.com/flagkit/flagkit/source/sourcetest checks:
-//   - Name identifies the source in errors, logs and [Detail.Source]; it
-//     must not contain secrets.
-//   - Run is called once, on a goroutine the client owns. It delivers the
-//     document to update as soon as it can (New waits for this first call),
-//     and again each time the document changes, until ctx is done; then it
-//     returns nil. update(nil, err) reports a failed load: the client keeps
-//     the last good document and marks the source stale. update(doc, err)
-//     delivers a fallback document (such as a backup copy) together with
-//     the error that made the source fall back: the client uses it and
-//     marks the source stale.
-//   - update is never called concurrently, nor after Run returns. The
-//     client does not retain doc after update returns, but the source must
-//     not modify it while update runs.
-//   - update returns quickly: it parses the document and swaps the
-//     client's snapshot; it never waits for evaluations or callbacks.
+// Name identifies the source in errors, logs and [Detail.Source], such as
+// "file:flags.yaml" or "env:FEATURE_". It is not empty, does not change, is
+// safe to call while Run runs, and contains no secret (such as the
+// credentials of a URL).
+//
+// Run is called once, on a goroutine the client owns, with a ctx that is
+// done when the client closes. A source knows where its document lives and
+// when it changes; it does not parse the document: the client does.
+//
+//   - Run delivers the document with update(doc, nil) as soon as it can,
+//     because [New] waits for this first call: a source that cannot reach its
+//     document reports update(nil, err) rather than waiting for it to appear,
+//     and keeps trying afterwards. When New has a deadline, [StartDeadline]
+//     of ctx tells when New stops waiting.
+//   - update(nil, err) reports a failed load: the client keeps the source's
+//     last good document and shows the source as stale. update(doc, err)
+//     delivers a fallback document (such as a backup copy) together with the
+//     error that made the source fall back: the client uses the document and
+//     shows the source as stale. Never update(nil, nil); an empty document
+//     is a non-nil empty slice.
+//   - update returns the client's verdict on doc: nil when the client
+//     accepted it (it parsed, and is now the source's document in force;
+//     flags in it that are invalid are isolated one by one, as the client's
+//     Status reports), or an error, a *[ParseError] or several joined with
+//     errors.Join, when the client refused the whole document and kept the
+//     previous one. The verdict depends only on doc's bytes and the
+//     client's options, never on other sources, so a source may keep a copy
+//     of an accepted document (a backup) and need not deliver the same
+//     refused bytes again. A call without a document, or made after the
+//     client closed, returns nil.
+//   - When the client refuses the source's first document, New waits for
+//     the source's answer to the refusal, its next call (for at most a
+//     second): a source with a fallback delivers it, update(fallback,
+//     verdict), and any other reports the refusal as its failed load,
+//     update(nil, verdict).
+//   - After the first call, Run calls update again on every change, and only
+//     on a change: a document equal to the previous one is not delivered
+//     again and an error equal to the previous report is not reported again;
+//     after a failure, delivering the document again reports the recovery.
+//   - Calls to update happen one at a time and only while Run is running:
+//     never concurrently, never after Run returns (calling update only from
+//     Run's goroutine keeps both rules). update returns quickly: it parses
+//     and compiles in time linear in the size of the documents, and never
+//     waits for evaluations or callbacks.
+//   - The client may keep doc after update returns: the source never
+//     modifies it afterwards nor reuses it for a later document.
+//   - Run returns nil when ctx is done, soon after, and leaves no goroutine
+//     behind; if ctx is done already when Run starts, Run may return at once
+//     without calling update. Run returns a non-nil error only when the
+//     source cannot run at all (a misconfiguration); it then returns at once,
+//     after reporting the error to update.
+//   - A source that reads from the network stops reading past its own size
+//     limit instead of buffering an unbounded body; the client refuses a
+//     document larger than its limit ([WithMaxDocumentSize]) before parsing.
 type Source interface {
 	Name() string
-	Run(ctx context.Context, update func(doc []byte, err error)) error
+	Run(ctx context.Context, update func(doc []byte, err error) error) error
 }
+
+// StartDeadline reports when [New] stops waiting for a source's first
+// document, for a source whose Run received ctx and that can fall back
+// (source.HTTP cuts its first request short so that it can still read its
+// backup file in time). ok is false when New has no deadline.
+func StartDeadline(ctx context.Context) (deadline time.Time, ok bool) {
+	deadline, ok = ctx.Value(startDeadlineKey{}).(time.Time)
+	return deadline, ok
+}
+
+type startDeadlineKey struct{}
 
 // An Option configures [New].
 type Option func(*config)
@@ -148,18 +197,23 @@ type Client struct {
 	// test holds flagkittest's overrides; nil unless a test installed them.
 	test atomic.Pointer[testOverrides]
 
-	mu       sync.Mutex // guards layers, logged and the compile step
-	layers   []*layer
-	logged   map[string]bool
-	ready    bool
-	resched  chan struct{}
-	events   notifier[Change]
-	health   notifier[Status]
-	healthAt string // healthKey of the status last reported to OnStatus
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	closing  sync.Once
-	closeErr error
+	// compileMu serializes updates: the parse, layering and compile of one
+	// source's document. It is never held by Status, Close, OnChange or
+	// evaluation, which a long compile must not hold up.
+	compileMu sync.Mutex
+	mu        sync.Mutex // guards layers, logged, ready, judging and the swap
+	layers    []*layer
+	logged    map[string]bool
+	ready     bool
+	judging   bool // New has stopped waiting for first documents: problems are logged
+	resched   chan struct{}
+	events    notifier[Change]
+	health    notifier[Status]
+	healthAt  string // healthKey of the status last reported to OnStatus
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closing   sync.Once
+	closeErr  error
 }
 
 // layer is one source's state.
@@ -170,6 +224,7 @@ type layer struct {
 	lastLoad time.Time
 	lastErr  error
 	stale    bool
+	fallback bool          // doc is a fallback document, delivered with lastErr
 	started  chan struct{} // closed at the first update
 	once     sync.Once
 }
@@ -217,16 +272,11 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.events = notifier[Change]{merge: mergeChange, name: "OnChange", log: log}
-	c.events.start(&c.wg, runCtx)
+	c.events.start(runCtx)
 	c.health = notifier[Status]{merge: latestStatus, name: "OnStatus", log: log}
-	c.health.start(&c.wg, runCtx)
-	check := func(doc []byte) error {
-		_, err := parseDocument("check", doc, c.maxSize)
-		return err
-	}
-	runCtx = doccheck.With(runCtx, check)
+	c.health.start(runCtx)
 	if dl, ok := ctx.Deadline(); ok {
-		runCtx = doccheck.WithStartDeadline(runCtx, dl)
+		runCtx = context.WithValue(runCtx, startDeadlineKey{}, dl)
 	}
 	for _, s := range cfg.sources {
 		l := &layer{src: s, name: s.Name(), started: make(chan struct{})}
@@ -259,6 +309,11 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	c.ready = failed == nil
 	c.healthAt = healthKey(c.statusLocked())
 	overrides := c.snap.Load().overrides
+	if c.ready {
+		// Every layer has answered: problems can be judged, once.
+		c.judging = true
+		c.logProblemsLocked()
+	}
 	c.mu.Unlock()
 	if failed != nil {
 		c.Close()
@@ -281,13 +336,13 @@ func (c *Client) run(ctx context.Context, l *layer) {
 	defer c.wg.Done()
 	var mu sync.Mutex // serializes updates from a source that breaks the contract
 	done := false
-	update := func(doc []byte, err error) {
+	update := func(doc []byte, err error) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if done || ctx.Err() != nil {
-			return
+			return nil
 		}
-		c.apply(l, doc, err)
+		return c.apply(l, doc, err)
 	}
 	err := runSource(ctx, l.src, update)
 	mu.Lock()
@@ -299,12 +354,20 @@ func (c *Client) run(ctx context.Context, l *layer) {
 		}
 		c.apply(l, nil, fmt.Errorf("flagkit: source %s stopped: %w", l.name, err))
 	}
-	l.once.Do(func() { close(l.started) })
+	l.markStarted()
 }
+
+// refusalAnswerWait bounds how long New waits for a source to answer the
+// refusal of its first document, which [Source] asks of it, before it
+// judges the source as having no usable document.
+const refusalAnswerWait = time.Second
+
+// markStarted records that the layer's source has answered once.
+func (l *layer) markStarted() { l.once.Do(func() { close(l.started) }) }
 
 // runSource runs a source, turning a panic into an error so that a broken
 // third-party source cannot crash the service.
-func runSource(ctx context.Context, src Source, update func([]byte, error)) (err error) {
+func runSource(ctx context.Context, src Source, update func([]byte, error) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("source panicked: %v", r)
@@ -313,10 +376,14 @@ func runSource(ctx context.Context, src Source, update func([]byte, error)) (err
 	return src.Run(ctx, update)
 }
 
-// apply takes one update from a layer's source.
-func (c *Client) apply(l *layer, doc []byte, err error) {
+// apply takes one update from a layer's source and returns the verdict on
+// its document (see [Source]): nil when accepted, or why it was refused.
+//
+// Parsing and compiling run outside c.mu, under c.compileMu, so that
+// Status, Close, OnChange and evaluations never wait for them.
+func (c *Client) apply(l *layer, doc []byte, err error) error {
 	var spec *docSpec
-	var fellBack error // a fallback document's error: the source is stale
+	var fellBack, refused error // a fallback document's error: the source is stale
 	if doc != nil && err != nil {
 		fellBack, err = err, nil
 	}
@@ -324,40 +391,68 @@ func (c *Client) apply(l *layer, doc []byte, err error) {
 		err = errors.New("source delivered no document")
 	}
 	if err == nil {
-		spec, err = parseDocument(l.name, doc, c.maxSize)
-		if err != nil && fellBack != nil {
-			err = errors.Join(fellBack, err) // why the source fell back, and why that failed too
+		spec, refused = parseDocument(l.name, doc, c.maxSize)
+		if refused != nil {
+			err = refused
+			if fellBack != nil {
+				err = errors.Join(fellBack, refused) // why the source fell back, and why that failed too
+			}
 		}
 	}
+	c.compileMu.Lock()
+	defer c.compileMu.Unlock()
+	if err != nil {
+		c.mu.Lock()
+		l.lastErr, l.stale, l.fallback = err, true, false
+		c.logProblemsLocked()
+		c.reportHealthLocked()
+		hasDoc := l.doc != nil
+		c.mu.Unlock()
+		if refused == nil || fellBack != nil || hasDoc {
+			l.markStarted()
+		} else {
+			// New waits for the source's answer to the refusal (see Source),
+			// but not for ever from a source that does not give one.
+			time.AfterFunc(refusalAnswerWait, l.markStarted)
+		}
+		return refused
+	}
+	defer l.markStarted()
+
+	// Layers' documents change only under compileMu, which this holds: they
+	// can be read without c.mu, and the layer's state changes with the swap,
+	// so that Status never shows a load whose flags are not yet in force.
+	merged := keepLastGood(l.doc, spec)
+	docs := make([]*docSpec, len(c.layers))
+	for i, o := range c.layers {
+		docs[i] = o.doc
+		if o == l {
+			docs[i] = merged
+		}
+	}
+	prev := c.snap.Load()
+	next := compile(docs, prev)
+
 	c.mu.Lock()
-	defer l.once.Do(func() { close(l.started) })
 	defer c.mu.Unlock()
 	defer c.reportHealthLocked()
-	if err != nil {
-		l.lastErr, l.stale = err, true
-		c.logProblemsLocked()
-		return
+	recovered := l.lastErr != nil && fellBack == nil && l.doc != nil
+	l.doc = merged
+	l.lastLoad, l.lastErr, l.stale, l.fallback = c.now(), fellBack, fellBack != nil, fellBack != nil
+	if recovered && c.judging {
+		c.log.Info("flagkit: source recovered", "source", l.name)
 	}
-	l.doc = keepLastGood(l.doc, spec)
-	l.lastLoad, l.lastErr, l.stale = c.now(), fellBack, fellBack != nil
-	if fellBack != nil {
-		c.logProblemsLocked()
-	}
-	c.recompileLocked(l.name)
+	c.swapLocked(prev, next, l.name)
+	return nil
 }
 
-// recompileLocked builds and swaps in a new snapshot and reports the flags
-// whose answers may have changed.
-func (c *Client) recompileLocked(cause string) {
-	prev := c.snap.Load()
-	if prev.closed {
+// swapLocked swaps in next, compiled from the layers while prev was in
+// force, and reports the flags whose answers may have changed. Nothing is
+// swapped once the client is closed.
+func (c *Client) swapLocked(prev, next *snapshot, cause string) {
+	if c.snap.Load().closed {
 		return
 	}
-	docs := make([]*docSpec, len(c.layers))
-	for i, l := range c.layers {
-		docs[i] = l.doc
-	}
-	next := compile(docs, prev)
 	c.snap.Store(next)
 	c.logProblemsLocked()
 	select {
@@ -414,15 +509,28 @@ func unjoin(err error) []error {
 }
 
 // logProblemsLocked logs each problem once while it lasts: a problem that
-// goes away and comes back is logged again.
+// goes away and comes back is logged again. Until New has heard from every
+// source (or stopped waiting), nothing is judged: a reference to a flag or
+// cohort that another layer defines is not a problem before that layer has
+// arrived.
 func (c *Client) logProblemsLocked() {
+	if !c.judging {
+		return
+	}
 	now := map[string]bool{}
 	for _, l := range c.layers {
 		if l.lastErr != nil {
 			msg := l.lastErr.Error()
 			now[msg] = true
 			if !c.logged[msg] {
-				c.log.Error("flagkit: load failed; keeping the last good flags", "source", l.name, "err", l.lastErr)
+				switch {
+				case l.doc == nil:
+					c.log.Error("flagkit: load failed; no flags from this source yet", "source", l.name, "err", l.lastErr)
+				case l.fallback:
+					c.log.Error("flagkit: load failed; using the source's fallback document", "source", l.name, "err", l.lastErr)
+				default:
+					c.log.Error("flagkit: load failed; keeping the last good flags", "source", l.name, "err", l.lastErr)
+				}
 			}
 		}
 		if l.doc != nil {
@@ -447,15 +555,25 @@ func (c *Client) logProblemsLocked() {
 
 // Close stops every source and goroutine the client started and waits for
 // them. Afterwards every getter serves its fallback with [ErrClosed].
-// Close is safe to call more than once.
+// Close is safe to call more than once, concurrently, and from a callback
+// of [Client.OnChange] or [Client.OnStatus]: called from a callback it
+// stops everything and waits for the sources, but cannot wait for the
+// callbacks' goroutines, which end when the running callback returns. No
+// callback starts after Close returns.
 func (c *Client) Close() error {
 	c.closing.Do(func() {
 		c.mu.Lock()
 		c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}, closed: true})
 		c.mu.Unlock()
+		c.events.stop()
+		c.health.stop()
 		c.cancel()
-		c.wg.Wait()
 	})
+	c.wg.Wait() // the sources and the scheduler; they never wait for callbacks
+	if id := goroutineID(); !c.events.runs(id) && !c.health.runs(id) {
+		c.events.wait()
+		c.health.wait()
+	}
 	return c.closeErr
 }
 

@@ -181,7 +181,7 @@ func TestOnlyDefinitionInvalid(t *testing.T) {
 type errSource struct{ err error }
 
 func (s errSource) Name() string { return "broken" }
-func (s errSource) Run(ctx context.Context, update func([]byte, error)) error {
+func (s errSource) Run(ctx context.Context, update func([]byte, error) error) error {
 	update(nil, s.err)
 	<-ctx.Done()
 	return nil
@@ -191,7 +191,7 @@ func (s errSource) Run(ctx context.Context, update func([]byte, error)) error {
 type silentSource struct{}
 
 func (silentSource) Name() string { return "silent" }
-func (silentSource) Run(ctx context.Context, update func([]byte, error)) error {
+func (silentSource) Run(ctx context.Context, update func([]byte, error) error) error {
 	<-ctx.Done()
 	return nil
 }
@@ -564,7 +564,7 @@ func TestValidateReturnsParseErrors(t *testing.T) {
 type panicSource struct{}
 
 func (panicSource) Name() string { return "panicky" }
-func (panicSource) Run(context.Context, func([]byte, error)) error {
+func (panicSource) Run(context.Context, func([]byte, error) error) error {
 	panic("boom")
 }
 
@@ -661,13 +661,14 @@ type fallbackSource struct {
 	err error
 }
 
-func (s *fallbackSource) Run(ctx context.Context, update func([]byte, error)) error {
+func (s *fallbackSource) Run(ctx context.Context, update func([]byte, error) error) error {
 	first := true
-	return s.pushSource.Run(ctx, func(doc []byte, err error) {
+	return s.pushSource.Run(ctx, func(doc []byte, err error) error {
 		if first {
 			first, err = false, s.err
 		}
 		update(doc, err)
+		return nil
 	})
 }
 
@@ -688,7 +689,7 @@ func TestFallbackDocumentIsStale(t *testing.T) {
 	assert.False(t, st.Sources[0].LastLoad.IsZero(), "the fallback document counts as a load")
 	assert.Empty(t, st.Problems)
 	assert.True(t, c.Bool(ctx, "a", bob, false), "flags from the fallback document")
-	const logged = "flagkit: load failed; keeping the last good flags server down"
+	const logged = "flagkit: load failed; using the source's fallback document server down"
 	assert.Equal(t, 1, h.count(logged), "logged when New returned: %v", h.counts)
 
 	src.fail(errDown) // the same failure again: still stale, not logged again

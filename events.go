@@ -1,11 +1,15 @@
 package flagkit
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,17 +60,23 @@ type notifier[T any] struct {
 	subs    map[int]func(T)
 	next    int
 	pending *T
+	stopped bool // no callback starts any more
 	merge   func(pending *T, next T)
 	name    string // the method that registers subscribers, for the log
 	wake    chan struct{}
+	done    chan struct{} // closed when the goroutine has returned
+	gid     atomic.Uint64 // the goroutine's id, to recognise a callback calling Close
 	log     *slog.Logger
 }
 
-func (n *notifier[T]) start(wg *sync.WaitGroup, ctx context.Context) {
+func (n *notifier[T]) start(ctx context.Context) {
 	n.wake = make(chan struct{}, 1)
-	wg.Add(1)
+	n.done = make(chan struct{})
+	started := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(n.done)
+		n.gid.Store(goroutineID())
+		close(started)
 		for {
 			select {
 			case <-ctx.Done():
@@ -90,13 +100,55 @@ func (n *notifier[T]) start(wg *sync.WaitGroup, ctx context.Context) {
 				continue
 			}
 			for _, fn := range subs {
-				if ctx.Err() != nil {
+				if !n.running() {
 					return
 				}
 				n.call(fn, *ev)
 			}
 		}
 	}()
+	<-started
+}
+
+// running reports whether callbacks may still start.
+func (n *notifier[T]) running() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return !n.stopped
+}
+
+// stop makes sure that no callback starts any more; one that runs goes on.
+func (n *notifier[T]) stop() {
+	n.mu.Lock()
+	n.stopped = true
+	n.mu.Unlock()
+}
+
+// runs reports whether the goroutine with id gid is the notifier's.
+func (n *notifier[T]) runs(gid uint64) bool { return gid != 0 && n.gid.Load() == gid }
+
+// wait waits for the notifier's goroutine to return (its context is done).
+func (n *notifier[T]) wait() { <-n.done }
+
+// goroutineID returns the calling goroutine's id, read from the first line
+// of its stack trace ("goroutine 42 [running]:"), or 0 if it cannot be read.
+// Close uses it to tell a callback that calls it from any other caller: it
+// must not wait for the goroutine it runs on.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b, ok := bytes.CutPrefix(b, []byte("goroutine "))
+	if !ok {
+		return 0
+	}
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
 }
 
 // call runs one callback; a panic in it is logged, not propagated, so one

@@ -131,7 +131,10 @@ func (h *faultLog) all() []string {
 	return slices.Clone(h.records)
 }
 
-const faultLoadFailed = "flagkit: load failed; keeping the last good flags"
+const (
+	faultLoadFailed = "flagkit: load failed; keeping the last good flags"
+	faultFellBack   = "flagkit: load failed; using the source's fallback document"
+)
 
 // faultWithin runs fn on a new goroutine and reports an error on t unless
 // fn returns within 5 seconds; it returns how long fn took. It never blocks
@@ -217,7 +220,7 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		// the error to come in a second call, faultSlowError would hold it
 		// back until this point.)
 		st := c.Status()
-		nLogged := logs.count(faultLoadFailed)
+		nLogged := logs.count(faultFellBack)
 		close(statusRead)
 		assert.True(t, st.Ready)
 		require.Len(t, st.Sources, 1)
@@ -232,9 +235,9 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		d := c.Evaluate(ctx, "f0", bob)
 		assert.Equal(t, "http:"+faultURL, d.Source)
 		assert.NoError(t, d.Err)
-		assert.Equal(t, 1, nLogged, "%q records when New returned; logs: %q", faultLoadFailed, logs.all())
+		assert.Equal(t, 1, nLogged, "%q records when New returned; logs: %q", faultFellBack, logs.all())
 		synctest.Wait() // nothing more comes before the next attempt
-		assert.Equal(t, 1, logs.count(faultLoadFailed), "%q records; logs: %q", faultLoadFailed, logs.all())
+		assert.Equal(t, 1, logs.count(faultFellBack), "%q records; logs: %q", faultFellBack, logs.all())
 		assert.Equal(t, int32(1), requests.Load(), "requests before the next attempt")
 
 		// The server comes up: the next attempt, min(1s, interval) ± 10%
@@ -347,8 +350,8 @@ func TestFaultGarbageAfterGood(t *testing.T) {
 	}{
 		{name: "syntax", code: 200, body: "flags: {f0: {default: [", want: flagkit.ErrSyntax},
 		{name: "not a mapping", code: 200, body: "- a\n- b\n", words: "mapping"},
-		{name: "binary", code: 200, body: "\x00\xff\xfe\x01garbage\x00", words: "invalid document"},
-		{name: "html page", code: 200, body: "<html><body>Gateway timeout</body></html>", words: "invalid document"},
+		{name: "binary", code: 200, body: "\x00\xff\xfe\x01garbage\x00", words: ":1:1: document contains a NUL byte"},
+		{name: "html page", code: 200, body: "<html><body>Gateway timeout</body></html>", words: `:1:1: expected a mapping, found "<html><body>Gateway timeout</body></html>"`},
 		{name: "truncated body", code: 200, body: faultDoc(9)[:30], clen: int64(len(faultDoc(9))), want: io.ErrUnexpectedEOF},
 		{name: "server error", code: 500, body: "oops", words: "500 Internal Server Error"},
 	}

@@ -49,8 +49,10 @@ type fzSource struct {
 
 func (s fzSource) Name() string { return s.name }
 
-func (s fzSource) Run(ctx context.Context, update func([]byte, error)) error {
-	update(s.doc, nil)
+func (s fzSource) Run(ctx context.Context, update func([]byte, error) error) error {
+	if verdict := update(s.doc, nil); verdict != nil {
+		update(nil, verdict) // the answer to a refusal that New waits for
+	}
 	<-ctx.Done()
 	return nil
 }

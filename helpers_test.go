@@ -30,8 +30,10 @@ func newPushSource(name, initial string) *pushSource {
 
 func (p *pushSource) Name() string { return p.name }
 
-func (p *pushSource) Run(ctx context.Context, update func([]byte, error)) error {
-	update(p.initial, nil)
+func (p *pushSource) Run(ctx context.Context, update func([]byte, error) error) error {
+	if verdict := update(p.initial, nil); verdict != nil {
+		update(nil, verdict) // the answer to a refusal that New waits for
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -94,7 +94,7 @@ func newPushSource(initial string) *pushSource {
 
 func (p *pushSource) Name() string { return "push:flags.yaml" }
 
-func (p *pushSource) Run(ctx context.Context, update func([]byte, error)) error {
+func (p *pushSource) Run(ctx context.Context, update func([]byte, error) error) error {
 	update([]byte(p.initial), nil)
 	for {
 		select {

@@ -37,15 +37,27 @@ func Bytes(name string, data []byte) *Memory {
 func (m *Memory) Name() string { return m.name }
 
 // Run delivers the document to update once, in a slice of its own, and
-// waits until ctx is done. It delivers even when ctx is already done. It
+// waits until ctx is done; if the client refuses the document, Run reports
+// the refusal as its error. It delivers even when ctx is already done. It
 // returns nil, or an error at once if update is nil.
-func (m *Memory) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (m *Memory) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: bytes " + m.name + ": nil update function")
 	}
 	doc := make([]byte, len(m.data)) // never nil, even for an empty document
 	copy(doc, m.data)
-	update(doc, nil)
+	deliver(update, doc)
 	<-ctx.Done()
 	return nil
+}
+
+// deliver hands doc to update and, when the client refuses it, reports the
+// refusal as the source's failed load, as [github.com/flagkit/flagkit.Source]
+// asks of a source without a fallback. It reports whether doc was accepted.
+func deliver(update func([]byte, error) error, doc []byte) bool {
+	if verdict := update(doc, nil); verdict != nil {
+		update(nil, verdict)
+		return false
+	}
+	return true
 }

@@ -66,7 +66,7 @@ func TestBytesRunWaits(t *testing.T) {
 		calls := 0
 		done := make(chan error, 1)
 		go func() {
-			done <- src.Run(ctx, func([]byte, error) { calls++ })
+			done <- src.Run(ctx, func([]byte, error) error { calls++; return nil })
 		}()
 		synctest.Wait()
 		select {
@@ -93,9 +93,10 @@ func ExampleBytes() {
 
 	src := source.Bytes("embedded:flags.yaml", defaults)
 	ctx, cancel := context.WithCancel(context.Background())
-	_ = src.Run(ctx, func(doc []byte, err error) {
+	_ = src.Run(ctx, func(doc []byte, err error) error {
 		fmt.Printf("%s: %d bytes, %v\n", src.Name(), len(doc), err)
 		cancel()
+		return nil
 	})
 	// Output: embedded:flags.yaml: 38 bytes, <nil>
 }

@@ -123,7 +123,7 @@ func (e *Environment) Name() string { return "env:" + e.prefix }
 // an error, as described on [Env]), and waits until ctx is done. It
 // delivers even when ctx is already done. It returns nil, except for an
 // empty prefix or a nil update, when it returns an error at once.
-func (e *Environment) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (e *Environment) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: env " + e.prefix + ": nil update function")
 	}
@@ -142,7 +142,7 @@ func (e *Environment) Run(ctx context.Context, update func(doc []byte, err error
 	if doc, err := e.document(environ()); err != nil {
 		update(nil, err)
 	} else {
-		update(doc, nil)
+		deliver(update, doc)
 	}
 	<-ctx.Done()
 	return nil

@@ -20,7 +20,7 @@ import (
 // Source is the method set of flagkit.Source.
 type Source interface {
 	Name() string
-	Run(ctx context.Context, update func(doc []byte, err error)) error
+	Run(ctx context.Context, update func(doc []byte, err error) error) error
 }
 
 // runOnce runs src with a context that is already cancelled, so that Run
@@ -31,9 +31,10 @@ func runOnce(t *testing.T, src Source) (doc []byte, err, runErr error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	calls := 0
-	runErr = src.Run(ctx, func(d []byte, e error) {
+	runErr = src.Run(ctx, func(d []byte, e error) error {
 		calls++
 		doc, err = d, e
+		return nil
 	})
 	if calls != 1 {
 		t.Fatalf("%s: Run called update %d times; want 1", src.Name(), calls)
@@ -234,7 +235,7 @@ func TestEnvEmptyPrefix(t *testing.T) {
 	}
 	synctest.Test(t, func(t *testing.T) {
 		// With a live context too.
-		if err := src.Run(t.Context(), func([]byte, error) {}); !errors.Is(err, source.ErrEnvPrefix) {
+		if err := src.Run(t.Context(), func([]byte, error) error { return nil }); !errors.Is(err, source.ErrEnvPrefix) {
 			t.Errorf("Run returned %v; want ErrEnvPrefix", err)
 		}
 	})
@@ -292,7 +293,7 @@ func TestEnvRunWaits(t *testing.T) {
 		var docs []string
 		done := make(chan error, 1)
 		go func() {
-			done <- src.Run(ctx, func(doc []byte, err error) { docs = append(docs, string(doc)) })
+			done <- src.Run(ctx, func(doc []byte, err error) error { docs = append(docs, string(doc)); return nil })
 		}()
 		synctest.Wait()
 		select {
@@ -330,9 +331,10 @@ func ExampleEnv() {
 		return []string{"HOME=/root", "FEATURE_NEW_CHECKOUT=on", "FEATURE_checkout-theme=dark"}
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
-	_ = src.Run(ctx, func(doc []byte, err error) {
+	_ = src.Run(ctx, func(doc []byte, err error) error {
 		fmt.Println(src.Name(), string(doc), err)
 		cancel()
+		return nil
 	})
 	// Output: env:FEATURE_ {"overrides":{"CHECKOUT_THEME":"dark","NEW_CHECKOUT":"on"}} <nil>
 }

@@ -139,7 +139,7 @@ func (s *FilePoller) Name() string {
 // update if ctx is done already. It returns an error only when it cannot
 // run at all: when the path is empty (after reporting the error to update
 // too) or update is nil. Run starts no goroutine.
-func (s *FilePoller) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (s *FilePoller) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: file: nil update function")
 	}
@@ -194,7 +194,7 @@ type fileWatcher struct {
 	path     string
 	limit    int64
 	debounce time.Duration
-	update   func([]byte, error)
+	update   func([]byte, error) error
 
 	started      bool      // update has been called
 	cand         fileState // what the file looks like now
@@ -266,11 +266,14 @@ func (w *fileWatcher) poll(now time.Time) {
 }
 
 func (w *fileWatcher) deliver(data []byte, h [sha256.Size]byte) {
+	first := !w.started
 	w.started = true
-	w.applied, w.hasApplied = h, true
+	w.applied, w.hasApplied = h, true // refused or not, the same bytes are not delivered again
 	w.reported = ""
 	w.failingSince = time.Time{}
-	w.update(data, nil)
+	if verdict := w.update(data, nil); verdict != nil && first {
+		w.update(nil, verdict) // the answer New waits for (see flagkit.Source)
+	}
 }
 
 // fail reports err: at once before the first update, else once the failure

@@ -89,7 +89,7 @@ func startFile(t *testing.T, s *FilePoller, clk *fakeClock) *runner {
 		mu                 sync.Mutex
 		delivered          [][2][]byte // each doc and a copy made when delivered
 	)
-	update := func(doc []byte, err error) {
+	update := func(doc []byte, err error) error {
 		if returned.Load() {
 			t.Errorf("update(%q, %v) called after Run returned", doc, err)
 		}
@@ -108,6 +108,7 @@ func startFile(t *testing.T, s *FilePoller, clk *fakeClock) *runner {
 		default:
 			t.Errorf("update(%q, %v): more than %d calls", doc, err, cap(r.calls))
 		}
+		return nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -632,7 +633,7 @@ func TestFileRunStopsOnCancel(t *testing.T) {
 
 	var returned atomic.Bool
 	calls := make(chan string, 100)
-	update := func(doc []byte, err error) {
+	update := func(doc []byte, err error) error {
 		if returned.Load() {
 			t.Errorf("update(%q, %v) called after Run returned", doc, err)
 		}
@@ -640,6 +641,7 @@ func TestFileRunStopsOnCancel(t *testing.T) {
 		case calls <- string(doc):
 		default:
 		}
+		return nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -676,8 +678,9 @@ func TestFileRunCancelledBeforeStart(t *testing.T) {
 	writeFile(t, path, docA)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := File(path).Run(ctx, func(doc []byte, err error) {
+	err := File(path).Run(ctx, func(doc []byte, err error) error {
 		t.Errorf("update(%q, %v) called with a cancelled context", doc, err)
+		return nil
 	})
 	if err != nil {
 		t.Errorf("Run() = %v; want nil", err)
@@ -687,11 +690,12 @@ func TestFileRunCancelledBeforeStart(t *testing.T) {
 func TestFileRunMisconfigured(t *testing.T) {
 	t.Run("empty path", func(t *testing.T) {
 		var got []error
-		err := File("").Run(context.Background(), func(doc []byte, err error) {
+		err := File("").Run(context.Background(), func(doc []byte, err error) error {
 			if doc != nil {
 				t.Errorf("update(%q, %v); want no document", doc, err)
 			}
 			got = append(got, err)
+			return nil
 		})
 		if err == nil {
 			t.Fatal("Run() = nil; want an error")

@@ -16,8 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flagkit/flagkit/internal/doccheck"
-	"go.yaml.in/yaml/v3"
+	"github.com/flagkit/flagkit"
 )
 
 // Defaults of [HTTP].
@@ -199,7 +198,7 @@ func (s *HTTPPoller) Name() string { return "http:" + s.safe }
 // passes the check of the client that called Run; without one, when it is
 // well-formed YAML or JSON whose top level is a mapping. Only good
 // documents are delivered and written to the backup.
-func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)) error {
+func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: http: nil update function")
 	}
@@ -212,7 +211,7 @@ func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)
 	if ctx.Err() != nil {
 		return nil
 	}
-	p := &httpPoller{src: s, check: doccheck.From(ctx), update: update}
+	p := &httpPoller{src: s, update: update}
 	p.client = s.cfg.client
 	if p.client == nil {
 		// A transport of its own, so that Close leaves no idle connection
@@ -221,7 +220,7 @@ func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)
 		defer tr.CloseIdleConnections()
 		p.client = &http.Client{Transport: tr}
 	}
-	if dl, ok := doccheck.StartDeadline(ctx); ok {
+	if dl, ok := flagkit.StartDeadline(ctx); ok {
 		p.startBy = dl
 	}
 	if !p.start(ctx) {
@@ -282,13 +281,14 @@ type httpPoller struct {
 	// startBy is when the client stops waiting for the first document; the
 	// first request is cut short so that the backup can still be read.
 	startBy time.Time
-	check   func(doc []byte) error // nil: httpCheckMapping
-	update  func(doc []byte, err error)
+	update  func(doc []byte, err error) error
 
 	last         []byte // the last document delivered, our own copy; nil: none
 	etag         string // validators of last, as the server sent them
 	lastModified string
 	sig          []byte // with Verify, the signature of last
+	pendingSig   []byte // with Verify, the signature of the document fetched last
+	refused      bool   // the client refused the document fetched last
 	lastErr      string // key of the error reported since the last success; "": none
 	failures     int    // consecutive failures
 	backupDirty  bool   // last is not yet in the backup file
@@ -302,10 +302,14 @@ func (p *httpPoller) start(ctx context.Context) bool {
 		return false
 	}
 	if err == nil {
-		p.succeed(doc)
-		return true
+		verdict := p.succeed(doc)
+		if verdict == nil {
+			return true
+		}
+		err = verdict // the client refused the document: fall back as for a failed request
+	} else {
+		p.failures = 1
 	}
-	p.failures = 1
 	if p.src.cfg.backup == "" {
 		p.report(err, err)
 		return true
@@ -340,23 +344,37 @@ func (p *httpPoller) poll(ctx context.Context) {
 	}
 }
 
-// succeed handles a good response: a new good document, or nil for 304 Not
-// Modified.
-func (p *httpPoller) succeed(doc []byte) {
+// succeed handles a response that carried a document, or nil for 304 Not
+// Modified, and returns the client's verdict on a document it delivered.
+// Only a document the client accepted becomes the last one and goes to the
+// backup file.
+func (p *httpPoller) succeed(doc []byte) error {
 	p.failures = 0
+	if doc == nil && p.refused {
+		return nil // the refused document is still the one published
+	}
 	recovered := p.lastErr != ""
-	p.lastErr = ""
-	if doc != nil && (p.last == nil || !bytes.Equal(doc, p.last)) {
-		p.last = bytes.Clone(doc)
-		p.backupDirty = true
-	} else if !recovered {
-		p.saveBackup()
-		return
-	} else if doc == nil {
+	if doc == nil || p.last != nil && bytes.Equal(doc, p.last) {
+		if !recovered {
+			p.saveBackup()
+			return nil
+		}
 		doc = bytes.Clone(p.last)
 	}
-	p.saveBackup() // before update, so the file is written when the client sees the document
-	p.update(doc, nil)
+	verdict := p.update(doc, nil)
+	p.refused = verdict != nil
+	if verdict != nil {
+		p.lastErr = httpErrorKey(verdict) // the client has it already
+		return verdict
+	}
+	p.lastErr = ""
+	if p.last == nil || !bytes.Equal(doc, p.last) {
+		p.last = bytes.Clone(doc)
+		p.sig = p.pendingSig
+		p.backupDirty = true
+	}
+	p.saveBackup()
+	return nil
 }
 
 // report delivers err unless an error with the same key is the last one
@@ -485,34 +503,12 @@ func (p *httpPoller) fetch(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.good(doc); err != nil {
-		return nil, p.src.errorf("%w: %w", errHTTPInvalid, err)
-	}
+	// The validators of the last document received, accepted or refused:
+	// the same refused bytes are not downloaded again.
 	p.etag = resp.Header.Get("ETag")
 	p.lastModified = resp.Header.Get("Last-Modified")
-	p.sig = sig
+	p.pendingSig = sig
 	return doc, nil
-}
-
-// good reports whether doc is a document worth delivering and keeping.
-func (p *httpPoller) good(doc []byte) error {
-	if p.check != nil {
-		return p.check(doc)
-	}
-	return httpCheckMapping(doc)
-}
-
-// httpCheckMapping reports whether doc is well-formed YAML or JSON whose top
-// level is a mapping.
-func httpCheckMapping(doc []byte) error {
-	var n yaml.Node
-	if err := yaml.Unmarshal(doc, &n); err != nil {
-		return err
-	}
-	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
-		return errors.New("top level is not a mapping")
-	}
-	return nil
 }
 
 // readBackup returns the document in the backup file if it is good, and
@@ -535,9 +531,6 @@ func (p *httpPoller) readBackup() ([]byte, []byte, error) {
 	sig, err := p.verifyBackup(path, doc)
 	if err != nil {
 		return nil, nil, err
-	}
-	if err := p.good(doc); err != nil {
-		return nil, nil, fmt.Errorf("backup %s: %w: %w", path, errHTTPInvalid, err)
 	}
 	return doc, sig, nil
 }

@@ -1,6 +1,8 @@
 package source
 
 import (
+	"go.yaml.in/yaml/v3"
+
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +22,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/flagkit/flagkit/internal/doccheck"
 	"github.com/flagkit/flagkit/internal/fakehttp"
 	"github.com/flagkit/flagkit/source/sourcetest"
 	"go.uber.org/goleak"
@@ -65,13 +66,35 @@ type httpRun struct {
 	mu       sync.Mutex
 	events   []httpEvent
 	notify   chan struct{}
+	verdict  func(doc []byte) error // what update returns for a document
 }
 
-// startHTTP calls s.Run(ctx, ...) on a new goroutine. Cleanup stops it.
+// startHTTP calls s.Run(ctx, ...) on a new goroutine, with an update that
+// refuses a document as a client refuses one whose top level is not a
+// mapping. Cleanup stops it.
 func startHTTP(t *testing.T, ctx context.Context, s *HTTPPoller) *httpRun {
 	t.Helper()
+	return startHTTPVerdict(t, ctx, s, mappingVerdict)
+}
+
+// mappingVerdict refuses a document that is not YAML or JSON whose top
+// level is a mapping, as a client does (with other words).
+func mappingVerdict(doc []byte) error {
+	var n yaml.Node
+	if err := yaml.Unmarshal(doc, &n); err != nil {
+		return fmt.Errorf("flagkit: %w", err)
+	}
+	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
+		return errors.New("flagkit: top level is not a mapping")
+	}
+	return nil
+}
+
+// startHTTPVerdict is startHTTP with update's verdict on documents.
+func startHTTPVerdict(t *testing.T, ctx context.Context, s *HTTPPoller, verdict func([]byte) error) *httpRun {
+	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
-	r := &httpRun{t: t, cancel: cancel, result: make(chan error, 1), notify: make(chan struct{}, 1)}
+	r := &httpRun{t: t, cancel: cancel, result: make(chan error, 1), notify: make(chan struct{}, 1), verdict: verdict}
 	go func() {
 		err := s.Run(ctx, r.update)
 		r.returned.Store(true)
@@ -81,7 +104,7 @@ func startHTTP(t *testing.T, ctx context.Context, s *HTTPPoller) *httpRun {
 	return r
 }
 
-func (r *httpRun) update(doc []byte, err error) {
+func (r *httpRun) update(doc []byte, err error) error {
 	if !r.busy.CompareAndSwap(false, true) {
 		r.t.Errorf("update(%q, %v) called during another call", doc, err)
 	}
@@ -96,7 +119,7 @@ func (r *httpRun) update(doc []byte, err error) {
 	switch {
 	case doc == nil && err == nil:
 		r.t.Errorf("update(nil, nil); want a document or an error")
-	case doc != nil && err != nil && !first:
+	case doc != nil && err != nil && !first && !r.refusedFirst():
 		// Only the backup comes with an error, and only at start.
 		r.t.Errorf("update(%q, %v) after the first call; want a document or an error, not both", doc, err)
 	}
@@ -104,6 +127,20 @@ func (r *httpRun) update(doc []byte, err error) {
 	case r.notify <- struct{}{}:
 	default:
 	}
+	if doc != nil && r.verdict != nil {
+		return r.verdict(doc)
+	}
+	return nil
+}
+
+// refusedFirst reports whether the call being made answers the refusal of
+// the first document, the one call after the start that may carry both a
+// document (the backup) and an error.
+func (r *httpRun) refusedFirst() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events) == 2 && r.events[0].doc != nil && r.events[0].err == nil &&
+		r.verdict != nil && r.verdict(r.events[0].doc) != nil
 }
 
 // stop cancels Run's context and checks that Run returns nil promptly.
@@ -551,34 +588,35 @@ func TestHTTPInvalidDocument(t *testing.T) {
 	})
 }
 
-func TestHTTPDocCheck(t *testing.T) {
+// The client's verdict decides what is kept: a refused first document is
+// answered with the refusal (no backup to fall back on) and never written to
+// the backup; the source does not parse documents itself.
+func TestHTTPVerdict(t *testing.T) {
 	errRejected := errors.New("flagkit: rejected")
-	t.Run("rejects", func(t *testing.T) {
+	t.Run("refused", func(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
-		var checked []string
-		ctx := doccheck.With(context.Background(), func(doc []byte) error {
-			checked = append(checked, string(doc))
+		var judged []string
+		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)), func(doc []byte) error {
+			judged = append(judged, string(doc))
 			return errRejected
 		})
-		r := startHTTP(t, ctx, HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		ev := r.wait(1)
-		r.stopAndCheck(errorEvent(srv.URL, "invalid document: flagkit: rejected"))
-		if !errors.Is(ev[0].err, errRejected) {
-			t.Errorf("errors.Is(%v, errRejected) = false; want true", ev[0].err)
+		ev := r.wait(2)
+		r.stopAndCheck("doc:"+httpDocA, "err:flagkit: rejected")
+		if !errors.Is(ev[1].err, errRejected) {
+			t.Errorf("errors.Is(%v, errRejected) = false; want true", ev[1].err)
 		}
-		if !slices.Equal(checked, []string{httpDocA}) {
-			t.Errorf("check called with %q; want %q", checked, []string{httpDocA})
+		if !slices.Equal(judged, []string{httpDocA}) {
+			t.Errorf("verdicts asked for %q; want %q", judged, []string{httpDocA})
 		}
 		if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("Stat(backup) = %v; want ErrNotExist", err)
 		}
 	})
-	t.Run("replaces the default check", func(t *testing.T) {
+	t.Run("the source does not judge", func(t *testing.T) {
 		const doc = "- not a mapping\n"
 		srv := newHTTPServer(t, serve(doc))
-		ctx := doccheck.With(context.Background(), func([]byte) error { return nil })
-		r := startHTTP(t, ctx, HTTP(srv.URL, Client(srv.Client())))
+		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, Client(srv.Client())), func([]byte) error { return nil })
 		r.wait(1)
 		r.stopAndCheck("doc:" + doc)
 	})
@@ -701,11 +739,12 @@ func TestHTTPMisconfigured(t *testing.T) {
 	} {
 		t.Run(tt.url, func(t *testing.T) {
 			var got []error
-			err := HTTP(tt.url).Run(context.Background(), func(doc []byte, err error) {
+			err := HTTP(tt.url).Run(context.Background(), func(doc []byte, err error) error {
 				if doc != nil {
 					t.Errorf("update(%q, %v); want no document", doc, err)
 				}
 				got = append(got, err)
+				return nil
 			})
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("Run() = %v; want %s", err, tt.want)
@@ -723,8 +762,9 @@ func TestHTTPMisconfigured(t *testing.T) {
 	t.Run("cancelled before start", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := HTTP("https://flags.example.com/").Run(ctx, func(doc []byte, err error) {
+		err := HTTP("https://flags.example.com/").Run(ctx, func(doc []byte, err error) error {
 			t.Errorf("update(%q, %v) called with a cancelled context", doc, err)
+			return nil
 		})
 		if err != nil {
 			t.Errorf("Run() = %v; want nil", err)
@@ -813,15 +853,14 @@ func TestHTTPBackup(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
-		ctx := doccheck.With(context.Background(), func(doc []byte) error {
+		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)), func(doc []byte) error {
 			if string(doc) == httpDocA {
 				return errors.New("flagkit: rejected")
 			}
 			return nil
 		})
-		r := startHTTP(t, ctx, HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		r.wait(1)
-		r.stopAndCheck(backupEvent(httpDocB, srv.URL, "invalid document: flagkit: rejected"))
+		r.wait(2)
+		r.stopAndCheck("doc:"+httpDocA, "backup:"+httpDocB+" err:flagkit: rejected")
 		checkHTTPBackup(t, backup, httpDocB)
 	})
 	t.Run("invalid backup not used", func(t *testing.T) {

@@ -321,11 +321,12 @@ func TestHTTPVerifyMisconfigured(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []error
-			err := HTTP(u, tt.opts...).Run(context.Background(), func(doc []byte, err error) {
+			err := HTTP(u, tt.opts...).Run(context.Background(), func(doc []byte, err error) error {
 				if doc != nil {
 					t.Errorf("update(%q, %v); want no document", doc, err)
 				}
 				got = append(got, err)
+				return nil
 			})
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("Run() = %v; want %s", err, tt.want)

@@ -1,5 +1,5 @@
 // Package sourcetest checks that a flag source keeps the contract of
-// [github.com/flagkit/flagkit.Source], as [testing/fstest.TestFS] checks a
+// [flagkit.Source], as [testing/fstest.TestFS] checks a
 // file system. Its users are the authors of sources; a service that only uses
 // flagkit never needs it.
 //
@@ -22,15 +22,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-)
 
-// Source is the method set of [github.com/flagkit/flagkit.Source], declared
-// here so that this package does not depend on the client. Every
-// flagkit.Source is a Source.
-type Source interface {
-	Name() string
-	Run(ctx context.Context, update func(doc []byte, err error)) error
-}
+	"github.com/flagkit/flagkit"
+)
 
 // Options configures [TestSource]. The zero value, like a nil *Options, means
 // the defaults.
@@ -54,6 +48,13 @@ type Options struct {
 	// within Timeout. An error from Change is reported as a problem. Without
 	// Change, TestSource does not check that the source follows changes.
 	Change func() error
+
+	// Verdict, if not nil, is the checker's verdict on each document, as a
+	// client's would be: update returns it. Nil accepts every document.
+	// With a Verdict that refuses the first document, TestSource checks
+	// that Run answers the refusal with another call (a fallback document
+	// or the refusal as an error), which a client's New waits for.
+	Verdict func(doc []byte) error
 }
 
 // Defaults of [Options].
@@ -80,8 +81,10 @@ const hold = time.Millisecond
 //   - no two calls in a row deliver the same document, or the same error;
 //   - calls to update never overlap, and none comes after Run returned;
 //   - with [Options.Change], a new document follows the change;
-//   - Run keeps running until its context is cancelled, then returns within
-//     the timeout, with nil or an error that wraps [context.Canceled];
+//   - with [Options.Verdict] refusing the first document, Run answers the
+//     refusal with another call within the timeout;
+//   - Run keeps running until its context is cancelled, then returns nil
+//     within the timeout;
 //   - no delivered document is modified afterwards;
 //   - Run does not panic.
 //
@@ -97,7 +100,7 @@ const hold = time.Millisecond
 // It does not use package testing, so it also works in a fuzz target, and
 // in a testing/synctest bubble, where its waits take no real time (for
 // sources that do no real I/O).
-func TestSource(src Source, opts *Options) error {
+func TestSource(src flagkit.Source, opts *Options) error {
 	o := Options{}
 	if opts != nil {
 		o = *opts
@@ -109,7 +112,7 @@ func TestSource(src Source, opts *Options) error {
 		o.Linger = defaultLinger
 	}
 
-	c := &checker{updated: make(chan struct{}, 1)}
+	c := &checker{updated: make(chan struct{}, 1), verdict: o.Verdict}
 	name := src.Name()
 	if name == "" {
 		c.report(errName, "Name returned an empty string")
@@ -136,6 +139,9 @@ func TestSource(src Source, opts *Options) error {
 	w := waiter{c: c, done: done, timeout: o.Timeout}
 	if !w.until(func(calls []call) bool { return len(calls) > 0 }) && !w.returned {
 		c.report(errNoUpdate, fmt.Sprintf("update was not called within %v of Run starting", o.Timeout))
+	}
+	if c.firstRefused() && !w.until(func(calls []call) bool { return len(calls) > 1 }) && !w.returned {
+		c.report(errNoAnswer, fmt.Sprintf("Run did not answer the refusal of its first document within %v (a client's New waits for the answer)", o.Timeout))
 	}
 	if o.Change != nil && c.count() > 0 && !w.returned {
 		n := c.count()
@@ -176,8 +182,8 @@ func TestSource(src Source, opts *Options) error {
 			c.report(errEarlyReturn, "Run returned nil before its context was cancelled")
 		case early:
 			c.report(errEarlyReturn, fmt.Sprintf("Run returned before its context was cancelled: %v", res.err))
-		case res.err != nil && !errors.Is(res.err, context.Canceled):
-			c.report(errRunError, fmt.Sprintf("Run returned an error after its context was cancelled: %v; want nil or an error wrapping context.Canceled", res.err))
+		case res.err != nil:
+			c.report(errRunError, fmt.Sprintf("Run returned an error after its context was cancelled: %v; want nil", res.err))
 		}
 		if early && c.count() == 0 {
 			c.report(errNoUpdate, "Run returned without calling update")
@@ -218,13 +224,15 @@ var (
 	errNoReturn    = errors.New("no return")
 	errPanic       = errors.New("panic")
 	errModified    = errors.New("modified document")
+	errNoAnswer    = errors.New("no answer to a refusal")
 )
 
 // A call is one call to update: the slice as delivered and a copy of it.
 type call struct {
-	doc  []byte
-	copy []byte
-	err  error
+	doc     []byte
+	copy    []byte
+	err     error
+	refused bool // the verdict on doc was an error
 }
 
 // A result is how Run ended.
@@ -239,6 +247,7 @@ type checker struct {
 	inFlight atomic.Int32
 	returned atomic.Bool
 	updated  chan struct{} // signalled after every call
+	verdict  func(doc []byte) error
 
 	mu       sync.Mutex
 	calls    []call
@@ -247,7 +256,7 @@ type checker struct {
 }
 
 // update is the function passed to Run.
-func (c *checker) update(doc []byte, err error) {
+func (c *checker) update(doc []byte, err error) error {
 	if c.returned.Load() {
 		c.report(errLate, "update was called after Run returned")
 	}
@@ -272,16 +281,29 @@ func (c *checker) update(doc []byte, err error) {
 		}
 	}
 	var cp []byte
+	var verdict error
 	if doc != nil {
 		cp = bytes.Clone(doc)
+		if c.verdict != nil {
+			verdict = c.verdict(cp)
+		}
 	}
-	c.calls = append(c.calls, call{doc: doc, copy: cp, err: err})
+	c.calls = append(c.calls, call{doc: doc, copy: cp, err: err, refused: verdict != nil})
 	c.mu.Unlock()
 
 	select {
 	case c.updated <- struct{}{}:
 	default:
 	}
+	return verdict
+}
+
+// firstRefused reports whether the first call delivered a document (and
+// no error) that the verdict refused.
+func (c *checker) firstRefused() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.calls) > 0 && c.calls[0].refused && c.calls[0].err == nil
 }
 
 func (c *checker) count() int {

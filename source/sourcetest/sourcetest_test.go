@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/source"
 	"github.com/flagkit/flagkit/source/sourcetest"
 )
@@ -18,12 +19,12 @@ import (
 // fake is a source whose Run is a function.
 type fake struct {
 	name string
-	run  func(ctx context.Context, update func([]byte, error)) error
+	run  func(ctx context.Context, update func([]byte, error) error) error
 }
 
 func (f *fake) Name() string { return f.name }
 
-func (f *fake) Run(ctx context.Context, update func([]byte, error)) error {
+func (f *fake) Run(ctx context.Context, update func([]byte, error) error) error {
 	return f.run(ctx, update)
 }
 
@@ -37,7 +38,7 @@ func (r *renamed) Name() string {
 	return "b"
 }
 
-func (r *renamed) Run(ctx context.Context, update func([]byte, error)) error {
+func (r *renamed) Run(ctx context.Context, update func([]byte, error) error) error {
 	update([]byte("{}"), nil)
 	<-ctx.Done()
 	return nil
@@ -45,8 +46,8 @@ func (r *renamed) Run(ctx context.Context, update func([]byte, error)) error {
 
 // deliver returns a Run that calls update with each doc in turn (an error
 // when a doc is nil) and then waits for ctx.
-func deliver(docs ...string) func(context.Context, func([]byte, error)) error {
-	return func(ctx context.Context, update func([]byte, error)) error {
+func deliver(docs ...string) func(context.Context, func([]byte, error) error) error {
+	return func(ctx context.Context, update func([]byte, error) error) error {
 		for _, d := range docs {
 			update([]byte(d), nil)
 		}
@@ -71,62 +72,66 @@ func problems(err error) []string {
 	return msgs
 }
 
+// refuseAll is a verdict that refuses every document, as a client refuses
+// one that does not parse.
+func refuseAll([]byte) error { return errors.New("refused") }
+
 func TestTestSource(t *testing.T) {
 	// release lets Run of "ignores cancel" return once TestSource gave up.
 	type testCase struct {
 		name    string
-		src     func(release <-chan struct{}) sourcetest.Source
+		src     func(release <-chan struct{}) flagkit.Source
 		options *sourcetest.Options
 		want    []string
 	}
 	tests := []testCase{
 		{
 			name: "Bytes",
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				return source.Bytes("embedded:flags.yaml", []byte("flags: {}\n"))
 			},
 		},
 		{
 			name: "Env",
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				return source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_X=on"} }))
 			},
 		},
 		{
 			name: "Env with a conflict reports an error",
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				return source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_x=on", "FEATURE_X=on"} }))
 			},
 		},
 		{
 			name: "error then document then error",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "flaky", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "flaky", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update(nil, errors.New("down"))
 					update([]byte("{}"), nil)
 					update(nil, errors.New("down"))
 					update([]byte("{}"), nil) // recovered: same document is fine
 					<-ctx.Done()
-					return fmt.Errorf("stopped: %w", ctx.Err())
+					return nil
 				}}
 			},
 		},
 		{
 			name: "empty name",
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				return source.Bytes("", []byte("{}"))
 			},
 			want: []string{"Name returned an empty string"},
 		},
 		{
 			name: "name changes",
-			src:  func(<-chan struct{}) sourcetest.Source { return &renamed{} },
+			src:  func(<-chan struct{}) flagkit.Source { return &renamed{} },
 			want: []string{`Name changed while Run runs: "a", then "b"`},
 		},
 		{
 			name: "never calls update",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "mute", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "mute", run: func(ctx context.Context, update func([]byte, error) error) error {
 					<-ctx.Done()
 					return nil
 				}}
@@ -135,8 +140,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "custom timeout",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "mute", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "mute", run: func(ctx context.Context, update func([]byte, error) error) error {
 					<-ctx.Done()
 					return nil
 				}}
@@ -146,8 +151,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "neither document nor error",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "nil", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "nil", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update(nil, nil)
 					<-ctx.Done()
 					return nil
@@ -157,8 +162,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "fallback document with its error",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "fallback", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "fallback", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update([]byte("{}"), errors.New("server down; serving the backup"))
 					<-ctx.Done()
 					return nil
@@ -168,15 +173,15 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "same document twice",
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				return &fake{name: "again", run: deliver("{}", "{}", "{}")}
 			},
 			want: []string{"update delivered the same document twice in a row (2 bytes)"},
 		},
 		{
 			name: "same error twice",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "again", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "again", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update(nil, errors.New("down"))
 					update(nil, errors.New("down"))
 					<-ctx.Done()
@@ -187,8 +192,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "concurrent calls",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "racy", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "racy", run: func(ctx context.Context, update func([]byte, error) error) error {
 					var wg sync.WaitGroup
 					for i := range 2 {
 						wg.Go(func() { update([]byte{'0' + byte(i)}, nil) })
@@ -202,8 +207,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "call after return",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "late", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "late", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update([]byte("a"), nil)
 					<-ctx.Done()
 					go func() {
@@ -217,8 +222,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "ignores cancel",
-			src: func(release <-chan struct{}) sourcetest.Source {
-				return &fake{name: "stuck", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(release <-chan struct{}) flagkit.Source {
+				return &fake{name: "stuck", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update([]byte("{}"), nil)
 					<-release
 					return nil
@@ -228,8 +233,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "returns early",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "quitter", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "quitter", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update([]byte("{}"), nil)
 					return nil
 				}}
@@ -238,8 +243,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "cannot run",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "broken", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "broken", run: func(ctx context.Context, update func([]byte, error) error) error {
 					return errors.New("misconfigured")
 				}}
 			},
@@ -250,26 +255,56 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "Env with an empty prefix",
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				return source.Env("", source.Environ(func() []string { return nil }))
 			},
 			want: []string{`Run returned before its context was cancelled: source: env: empty prefix: Env needs one such as "FEATURE_", or every variable (PATH, HOME, ...) would become an override`},
 		},
 		{
+			name: "Bytes answers the refusal of its document",
+			src: func(<-chan struct{}) flagkit.Source {
+				return source.Bytes("embedded:flags.yaml", []byte("flags: [\n"))
+			},
+			options: &sourcetest.Options{Verdict: refuseAll},
+		},
+		{
+			name: "a source that drops the verdict",
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "ignores verdicts", run: func(ctx context.Context, update func([]byte, error) error) error {
+					update([]byte("{}"), nil) // the verdict is dropped: New would wait forever
+					<-ctx.Done()
+					return nil
+				}}
+			},
+			options: &sourcetest.Options{Verdict: refuseAll},
+			want:    []string{"Run did not answer the refusal of its first document within 10s (a client's New waits for the answer)"},
+		},
+		{
+			name: "cancelled error after cancel",
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "canceller", run: func(ctx context.Context, update func([]byte, error) error) error {
+					update([]byte("{}"), nil)
+					<-ctx.Done()
+					return fmt.Errorf("stopping: %w", ctx.Err())
+				}}
+			},
+			want: []string{"Run returned an error after its context was cancelled: stopping: context canceled; want nil"},
+		},
+		{
 			name: "wrong error after cancel",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "grumpy", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "grumpy", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update([]byte("{}"), nil)
 					<-ctx.Done()
 					return errors.New("stopped")
 				}}
 			},
-			want: []string{"Run returned an error after its context was cancelled: stopped; want nil or an error wrapping context.Canceled"},
+			want: []string{"Run returned an error after its context was cancelled: stopped; want nil"},
 		},
 		{
 			name: "panics",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "panicky", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "panicky", run: func(ctx context.Context, update func([]byte, error) error) error {
 					panic("boom")
 				}}
 			},
@@ -277,8 +312,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "modifies a delivered document",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "scribbler", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "scribbler", run: func(ctx context.Context, update func([]byte, error) error) error {
 					doc := []byte("{}")
 					update(doc, nil)
 					doc[0] = 'x'
@@ -290,8 +325,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "reuses its buffer",
-			src: func(<-chan struct{}) sourcetest.Source {
-				return &fake{name: "recycler", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(<-chan struct{}) flagkit.Source {
+				return &fake{name: "recycler", run: func(ctx context.Context, update func([]byte, error) error) error {
 					buf := []byte("a")
 					update(buf, nil)
 					buf[0] = 'b'
@@ -304,8 +339,8 @@ func TestTestSource(t *testing.T) {
 		},
 		{
 			name: "several problems",
-			src: func(release <-chan struct{}) sourcetest.Source {
-				return &fake{name: "", run: func(ctx context.Context, update func([]byte, error)) error {
+			src: func(release <-chan struct{}) flagkit.Source {
+				return &fake{name: "", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update(nil, nil)
 					<-release
 					return nil
@@ -323,9 +358,9 @@ func TestTestSource(t *testing.T) {
 	changes := func(follow bool, changeErr error) testCase {
 		var ch chan []byte // made in the bubble, so that waiting on it is durable
 		return testCase{
-			src: func(<-chan struct{}) sourcetest.Source {
+			src: func(<-chan struct{}) flagkit.Source {
 				ch = make(chan []byte, 1)
-				return &fake{name: "changing", run: func(ctx context.Context, update func([]byte, error)) error {
+				return &fake{name: "changing", run: func(ctx context.Context, update func([]byte, error) error) error {
 					update([]byte("v1"), nil)
 					for {
 						select {
@@ -374,7 +409,7 @@ func TestTestSource(t *testing.T) {
 
 func TestTestSourceMessage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		src := &fake{name: "broken", run: func(ctx context.Context, update func([]byte, error)) error {
+		src := &fake{name: "broken", run: func(ctx context.Context, update func([]byte, error) error) error {
 			update(nil, nil)
 			return nil
 		}}
@@ -391,7 +426,7 @@ func TestTestSourceMessage(t *testing.T) {
 // TestTestSourceRealTime checks sources in this module outside a bubble.
 func TestTestSourceRealTime(t *testing.T) {
 	t.Parallel()
-	for _, src := range []sourcetest.Source{
+	for _, src := range []flagkit.Source{
 		source.Bytes("embedded:flags.yaml", []byte("flags: {}\n")),
 		source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_X=on"} })),
 	} {
