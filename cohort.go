@@ -839,6 +839,7 @@ type cohort struct {
 	parents []*cohort
 	when    anyOf
 	key     string
+	idx     int32 // the cohort's index in an evalMemo; -1 for a rule's own test
 }
 
 // target is the subject being evaluated plus the client-wide attributes
@@ -847,6 +848,7 @@ type target struct {
 	key      string
 	attrs    Attrs
 	defaults Attrs
+	memo     *evalMemo // nil unless the flag needs one (see memo.go)
 }
 
 // lookup finds an attribute: the pseudo-attribute "key" is always t.key;
@@ -874,6 +876,14 @@ func (t *target) attr(name string) (any, bool) {
 // contains reports whether t is a member of the cohort. References between
 // cohorts are acyclic (checked when they are resolved).
 func (c *cohort) contains(t *target) bool {
+	if t.memo != nil && c.idx >= 0 {
+		return t.memo.contains(c, t)
+	}
+	return c.test(t)
+}
+
+// test is contains without the memo.
+func (c *cohort) test(t *target) bool {
 	if len(c.parents) > 0 && !anyContains(c.parents, t) {
 		return false
 	}

@@ -78,6 +78,7 @@ type Detail struct {
 type compiledFlag struct {
 	direct bool // valid, enabled, not overridden, no requires: eval goes straight to the rules
 	static bool // no rules, no requires, no time part
+	memo   bool // evaluated with an evalMemo (see memo.go)
 	kind   valueKind
 	rules  []rule
 	def    *variant // nil: the caller's fallback
@@ -106,6 +107,7 @@ func (f *compiledFlag) setDirect() {
 type prereq struct {
 	key     string
 	variant string // the variant name the prerequisite must serve
+	slot    int32  // the prerequisite's index in an evalMemo
 }
 
 // rule is a compiled rule. What evaluation reads of every rule it reaches
@@ -200,6 +202,10 @@ func (s *snapshot) eval(key string, t *target, clk *clock, depth int, out *resul
 		*out = result{err: ErrFlagNotFound}
 		return
 	}
+	if f.memo && t.memo == nil {
+		s.evalMemoized(key, t, clk, depth, out)
+		return
+	}
 	if !f.direct && !s.gate(f, t, clk, depth, out) {
 		return
 	}
@@ -243,13 +249,30 @@ func (s *snapshot) gate(f *compiledFlag, t *target, clk *clock, depth int, out *
 			*out = result{f: f, v: f.off, code: codePrerequisiteFailed}
 			return false
 		}
-		s.eval(pr.key, t, clk, depth+1, out) // out is scratch until the end
-		if out.v == nil || out.v.name != pr.variant {
+		if !s.prerequisiteMet(pr, t, clk, depth+1, out) { // out is scratch until the end
 			*out = result{f: f, v: f.off, code: codePrerequisiteFailed}
 			return false
 		}
 	}
 	return true
+}
+
+// prerequisiteMet evaluates a prerequisite, once per evaluation with a memo,
+// and reports whether it served the required variant.
+func (s *snapshot) prerequisiteMet(pr *prereq, t *target, clk *clock, depth int, out *result) bool {
+	m := t.memo
+	if m == nil {
+		s.eval(pr.key, t, clk, depth, out)
+		return out.v != nil && out.v.name == pr.variant
+	}
+	w, bit := pr.slot>>6, uint64(1)<<(pr.slot&63)
+	if m.done[w]&bit == 0 {
+		s.eval(pr.key, t, clk, depth, out)
+		m.served[pr.slot] = out.v
+		m.done[w] |= bit
+	}
+	v := m.served[pr.slot]
+	return v != nil && v.name == pr.variant
 }
 
 // match returns the variant the rule serves to t, or nil when it does not

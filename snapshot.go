@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // snapshot is one immutable, compiled view of every layer's definitions.
@@ -21,6 +22,12 @@ type snapshot struct {
 	overrides   []Override
 	transitions []transition      // sorted by time
 	fps         map[string]uint64 // per flag: a hash of all that decides its answers
+
+	// The memos of evaluations that need one (see memo.go), sized for
+	// this snapshot's cohorts and prerequisites.
+	memos       sync.Pool
+	memoCohorts int
+	memoPrereqs int
 }
 
 // transition is a moment when a flag's answers change by themselves: a
@@ -123,9 +130,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	// Cycles between prerequisites, and chains longer than the limit.
 	c.requiresProblems = map[string][]*ParseError{}
 	sorted := sortedKeys(c.flagSpecs)
-	for _, k := range sorted {
-		c.checkRequires(k, nil)
-	}
+	c.checkRequires()
 	packed := packKeys(sorted)
 	for i, k := range sorted {
 		fs := c.flagSpecs[k]
@@ -134,7 +139,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		if len(probs) > 0 {
 			s.problems = append(s.problems, probs...)
 			if old := prev.flag(k); old != nil && old.err == nil {
-				f = old
+				f = c.graph.adopt(old)
 			} else {
 				f = &compiledFlag{key: k, source: fs.source, err: &invalidFlagError{key: k, problems: probs}, spec: fs}
 			}
@@ -156,6 +161,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		s.keys = append(s.keys, k)
 	}
 	sort.Strings(s.keys)
+	c.graph.index(s)
 	s.fingerprint(c.cohortSpecs)
 	s.schedule()
 	sort.Slice(s.problems, func(i, j int) bool { return lessProblem(s.problems[i], s.problems[j]) })
@@ -202,6 +208,7 @@ type compiler struct {
 	cohortErr        map[string]string // why a cohort cannot be used
 	state            map[string]uint8  // cohort DFS: 1 visiting, 2 done
 	requiresProblems map[string][]*ParseError
+	graph            graph
 }
 
 // compileCohort resolves a cohort's parents, depth first, detecting cycles.
@@ -218,7 +225,7 @@ func (c *compiler) compileCohort(key string, stack []string) {
 	}
 	cs := c.cohortSpecs[key]
 	c.state[key] = 1
-	co := &cohort{key: key, when: flatten(cs.when)}
+	co := c.graph.newCohort(key, flatten(cs.when))
 	for _, p := range cs.parents {
 		if _, ok := c.cohortSpecs[p.name]; !ok {
 			if _, bad := c.badCohorts[p.name]; bad {
@@ -268,31 +275,69 @@ func (c *compiler) cohortRef(source string, r ref) (*cohort, *ParseError) {
 	return nil, e
 }
 
-// checkRequires walks prerequisites depth first and records cycles and
-// chains longer than maxRequiresDepth on every flag that takes part.
-func (c *compiler) checkRequires(key string, stack []string) {
-	if i := slices.Index(stack, key); i >= 0 {
-		cycle := append(slices.Clone(stack[i:]), key)
-		fs := c.flagSpecs[key]
+// checkRequires walks the prerequisites once, depth first, and records
+// cycles and chains longer than maxRequiresDepth on the flags that take
+// part. Each flag is visited once, whatever the shape of the graph: the
+// longest chain below a flag is remembered (chainNext), not walked again.
+func (c *compiler) checkRequires() {
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := make(map[string]uint8, len(c.flagSpecs))
+	chainLen := make(map[string]int, len(c.flagSpecs)) // flags on the longest chain from a flag, itself included
+	chainNext := make(map[string]string, len(c.flagSpecs))
+	var stack []string
+	var visit func(key string)
+	visit = func(key string) {
+		switch state[key] {
+		case done:
+			return
+		case visiting:
+			cycle := append(slices.Clone(stack[slices.Index(stack, key):]), key)
+			for i := 0; i+1 < len(cycle); i++ {
+				// Each flag of the cycle reports it, written from itself.
+				from := c.flagSpecs[cycle[i]]
+				rotated := append(slices.Clone(cycle[i:len(cycle)-1]), cycle[:i+1]...)
+				for _, pr := range from.requires {
+					if pr.flag.name == cycle[i+1] {
+						c.addRequiresProblem(from, pr.flag, ErrCycle, "prerequisites form a cycle: "+strings.Join(rotated, " -> "))
+					}
+				}
+			}
+			return
+		}
+		fs, ok := c.flagSpecs[key]
+		if !ok {
+			state[key] = done
+			return
+		}
+		state[key] = visiting
+		stack = append(stack, key)
+		chainLen[key] = 1
 		for _, pr := range fs.requires {
-			if pr.flag.name == cycle[1] {
-				c.addRequiresProblem(fs, pr.flag, ErrCycle, "prerequisites form a cycle: "+strings.Join(cycle, " -> "))
+			visit(pr.flag.name)
+			if state[pr.flag.name] == done && chainLen[pr.flag.name]+1 > chainLen[key] {
+				chainLen[key], chainNext[key] = chainLen[pr.flag.name]+1, pr.flag.name
 			}
 		}
-		return
+		stack = stack[:len(stack)-1]
+		state[key] = done
 	}
-	if len(stack) > maxRequiresDepth {
-		root := c.flagSpecs[stack[0]]
+	for _, k := range sortedKeys(c.flagSpecs) {
+		visit(k)
+	}
+	for _, k := range sortedKeys(c.flagSpecs) {
+		if chainLen[k] <= maxRequiresDepth+1 {
+			continue
+		}
+		chain := []string{k}
+		for len(chain) <= maxRequiresDepth {
+			chain = append(chain, chainNext[chain[len(chain)-1]])
+		}
+		root := c.flagSpecs[k]
 		c.addRequiresProblem(root, root.requires[0].flag, ErrInvalid,
-			fmt.Sprintf("prerequisites nest deeper than %d: %s", maxRequiresDepth, strings.Join(stack, " -> ")))
-		return
-	}
-	fs, ok := c.flagSpecs[key]
-	if !ok {
-		return
-	}
-	for _, pr := range fs.requires {
-		c.checkRequires(pr.flag.name, append(stack, key))
+			fmt.Sprintf("prerequisites nest deeper than %d: %s", maxRequiresDepth, strings.Join(chain, " -> ")))
 	}
 }
 
@@ -436,7 +481,7 @@ func ruleTest(cohorts []*cohort, when anyOf) *cohort {
 	case len(cohorts) == 1 && len(when) == 0:
 		return cohorts[0]
 	}
-	return &cohort{parents: cohorts, when: when}
+	return &cohort{parents: cohorts, when: when, idx: -1}
 }
 
 // applyOverrides applies every layer's overrides: section (the last layer
@@ -547,6 +592,7 @@ func overrideVariant(f *compiledFlag, o overrideValue) (*variant, error) {
 // and its override. A reload compares them to tell which flags changed.
 func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 	memo := make(map[string]uint64, len(s.flags))
+	cohortFPs := map[*cohort]uint64{}
 	var fp func(key string, depth int) uint64
 	fp = func(key string, depth int) uint64 {
 		if v, ok := memo[key]; ok {
@@ -570,7 +616,7 @@ func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 		}
 		for _, r := range f.rules {
 			if r.test != nil {
-				hashCohort(&h, r.test, cohorts)
+				h.uint(cohortFP(r.test, cohorts, cohortFPs))
 			}
 		}
 		memo[key] = 0 // cycles are invalid flags; guard anyway
@@ -588,14 +634,22 @@ func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 	}
 }
 
-// hashCohort hashes a cohort's definition and those it narrows.
-func hashCohort(h *fnv64, co *cohort, specs map[string]*cohortSpec) {
+// cohortFP is a hash of a cohort's definition and those it narrows,
+// computed once per cohort (memo), so that shared ancestors cost nothing
+// more.
+func cohortFP(co *cohort, specs map[string]*cohortSpec, memo map[*cohort]uint64) uint64 {
+	if v, ok := memo[co]; ok {
+		return v
+	}
+	h := fnv64(14695981039346656037)
 	if cs, ok := specs[co.key]; ok {
 		h.uint(cs.fp)
 	}
 	for _, p := range co.parents {
-		hashCohort(h, p, specs)
+		h.uint(cohortFP(p, specs, memo))
 	}
+	memo[co] = uint64(h)
+	return uint64(h)
 }
 
 // schedule lists the moments when flags change by themselves.
