@@ -3,6 +3,7 @@ module github.com/flagkit/flagkit/openfeature
 go 1.26.0
 
 require (
+	github.com/cucumber/godog v0.16.0
 	github.com/flagkit/flagkit v0.0.0-00010101000000-000000000000
 	github.com/open-feature/go-sdk v1.20.0
 	github.com/stretchr/testify v1.12.1
@@ -11,7 +12,6 @@ require (
 
 require (
 	github.com/cucumber/gherkin/go/v42 v42.0.1 // indirect
-	github.com/cucumber/godog v0.16.0 // indirect
 	github.com/cucumber/messages/go/v34 v34.2.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hashicorp/go-immutable-radix v1.3.1 // indirect

@@ -79,6 +79,13 @@
 // [WithSourceAndRule] adds them to the flag metadata, as "source" and
 // "rule", for tools that read only OpenFeature's evaluation details.
 //
+// # Conformance
+//
+// The provider passes the OpenFeature specification's Gherkin suites for
+// providers (evaluation_v2.feature and metadata.feature), which its tests
+// run through the SDK; the README lists the scenarios that do not apply to
+// flagkit and why.
+//
 // # Events and state
 //
 // Init subscribes to [flagkit.Client.OnChange] and starts one goroutine,
