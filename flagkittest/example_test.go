@@ -3,6 +3,7 @@ package flagkittest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"testing"
 
@@ -36,9 +37,20 @@ func (t *exampleTB) Name() string                      { return "TestExample" }
 func (t *exampleTB) Context() context.Context          { return context.Background() }
 func (t *exampleTB) Cleanup(f func())                  { t.cleanups = append(t.cleanups, f) }
 func (t *exampleTB) Errorf(format string, args ...any) { fmt.Printf("FAIL: "+format+"\n", args...) }
+func (t *exampleTB) Fail()                             {}
+func (t *exampleTB) Output() io.Writer                 { return prefixWriter{} }
 func (t *exampleTB) Fatalf(format string, args ...any) {
 	fmt.Printf("FAIL: "+format+"\n", args...)
 	runtime.Goexit()
+}
+
+// prefixWriter prints what Strict writes to exampleTB's Output, as a
+// failure.
+type prefixWriter struct{}
+
+func (prefixWriter) Write(p []byte) (int, error) {
+	fmt.Print("FAIL: " + string(p))
+	return len(p), nil
 }
 
 func ExampleNew() {
@@ -134,7 +146,7 @@ func ExampleStrict() {
 		c.Bool(context.Background(), "new_checkout", flagkit.Subject{Key: "user-1"}, false)
 	})
 	// Output:
-	// FAIL: flagkittest.Strict: flagkittest_test.ExampleStrict.func1 evaluated flag "new_checkout" (subject "user-1"), which the client does not define; did you mean "new-checkout"?
+	// FAIL: example_test.go:146: flagkittest.Strict: flag "new_checkout" (subject "user-1"), evaluated by flagkittest_test.ExampleStrict.func1 at example_test.go:146, is not defined by the client; did you mean "new-checkout"?
 }
 
 func ExampleRecord() {

@@ -3,6 +3,7 @@ package flagkittest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ type fakeTB struct {
 
 	mu       sync.Mutex
 	errors   []string
+	failed   bool // by Fail, after writing to Output
 	fatal    bool
 	cleanups []func()
 }
@@ -38,6 +40,25 @@ func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.fatal = true
 	f.mu.Unlock()
 	runtime.Goexit()
+}
+
+// Output records each line written as a failure message; Strict writes
+// its failures there, with their position, and then calls Fail.
+func (f *fakeTB) Output() io.Writer { return fakeOutput{f} }
+
+func (f *fakeTB) Fail() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failed = true
+}
+
+type fakeOutput struct{ f *fakeTB }
+
+func (o fakeOutput) Write(p []byte) (int, error) {
+	o.f.mu.Lock()
+	defer o.f.mu.Unlock()
+	o.f.errors = append(o.f.errors, strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
 
 func (f *fakeTB) Cleanup(fn func()) {

@@ -1,8 +1,11 @@
 package flagkittest
 
 import (
+	"fmt"
+	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,22 +15,28 @@ import (
 )
 
 // Strict makes every evaluation by c of a flag that c does not define fail
-// the test, until the test ends, with a message naming the function that
-// called the getter, the flag, the subject and the nearest defined flag: a typo in a flag key in the code
-// under test otherwise passes silently, serving the fallback. Use it with
-// a client loaded from the service's real flag file ([FromFile]). Flags
-// overridden with [AllowUnknown] are exempt. Each unknown flag is reported
-// once.
+// the test, until the test ends, with a message naming the flag, the
+// subject, the nearest defined flag, and the function, file and line that
+// called the getter: a typo in a flag key in the code under test otherwise
+// passes silently, serving the fallback. Use it with a client loaded from
+// the service's real flag file ([FromFile]). Flags overridden with
+// [AllowUnknown] are exempt. Each unknown flag is reported once.
 //
 // Strict watches every evaluation of c from any goroutine, including those
-// of other tests that share c; the failure is reported to tb's test, with
-// tb.Errorf (so the code under test goes on).
+// of other tests that share c. The failure is reported to tb's test as
+// tb.Errorf would (so the code under test goes on), at a line of the test:
+// when the evaluation ran on a goroutine whose stack passes through the
+// function that called Strict (or one of that function's callers), at the
+// line where that function was, for example the test's call of the handler
+// that asked for the flag; otherwise, as for an evaluation on a server's
+// goroutine, at the line that called Strict.
 func Strict(tb testing.TB, c *flagkit.Client) {
 	tb.Helper()
 	if c == nil {
 		tb.Fatalf("flagkittest.Strict: nil client")
 		return
 	}
+	setup := setupStack()
 	var (
 		mu   sync.Mutex
 		done bool
@@ -43,7 +52,13 @@ func Strict(tb testing.TB, c *flagkit.Client) {
 			return
 		}
 		seen[e.Flag] = true
-		tb.Errorf("flagkittest.Strict: %s evaluated flag %q (subject %q), which the client does not define%s", caller(), e.Flag, e.SubjectKey, suggest(e.Flag, c))
+		at, by := setup.locate()
+		// tb.Errorf would print this line (observe.go) as the position, as
+		// the observer runs inside the client: Output writes the message as
+		// Errorf does, at the test's position.
+		fmt.Fprintf(tb.Output(), "%s: flagkittest.Strict: flag %q (subject %q), evaluated by %s, is not defined by the client%s\n",
+			at, e.Flag, e.SubjectKey, by, suggest(e.Flag, c))
+		tb.Fail()
 	})
 	tb.Cleanup(func() {
 		remove()
@@ -53,23 +68,75 @@ func Strict(tb testing.TB, c *flagkit.Client) {
 	})
 }
 
-// caller names the function that called a getter of the client: the first
-// on the stack outside packages flagkit, flagkittest and internal/...
-func caller() string {
-	pc := make([]uintptr, 32)
-	frames := runtime.CallersFrames(pc[:runtime.Callers(2, pc)])
-	for {
+// A setup is the stack of the test code that called Strict: the function
+// that called it, and that function's callers up to the testing package.
+type setup struct {
+	at    string          // file:line of the call of Strict
+	funcs map[string]bool // the functions on that stack
+}
+
+// setupStack records the stack of Strict's caller. Only Strict calls it.
+func setupStack() setup {
+	pc := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(3, pc)]) // skip Callers, setupStack, Strict
+	s := setup{at: "???:1", funcs: map[string]bool{}}
+	for first := true; ; first = false {
 		f, more := frames.Next()
-		fn := f.Function
-		if !strings.HasPrefix(fn, "github.com/flagkit/flagkit.") &&
-			!strings.HasPrefix(fn, "github.com/flagkit/flagkit/internal/") &&
-			!strings.HasPrefix(fn, "github.com/flagkit/flagkit/flagkittest.") {
-			return fn[strings.LastIndex(fn, "/")+1:]
+		if f.Function == "" || strings.HasPrefix(f.Function, "testing.") || strings.HasPrefix(f.Function, "runtime.") {
+			break
 		}
+		if first {
+			s.at = position(f)
+		}
+		s.funcs[f.Function] = true
 		if !more {
-			return "code"
+			break
 		}
 	}
+	return s
+}
+
+// locate reads the stack of the evaluation it is called from (through the
+// client's observer). It returns the position to report the failure at, and
+// the function, file and line of the code that called the getter: the
+// first frame outside packages flagkit, flagkittest and internal/...
+func (s setup) locate() (at, by string) {
+	pc := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(2, pc)])
+	at, by = s.at, "code"
+	getter := true // looking for the getter's caller
+	for {
+		f, more := frames.Next()
+		if getter && !inFlagkit(f.Function) {
+			by = shortFunc(f.Function) + " at " + position(f)
+			getter = false
+		}
+		if !getter && s.funcs[f.Function] {
+			return position(f), by
+		}
+		if !more {
+			return at, by
+		}
+	}
+}
+
+// inFlagkit reports whether fn is a function of package flagkit,
+// flagkittest or a package under internal/.
+func inFlagkit(fn string) bool {
+	return strings.HasPrefix(fn, "github.com/flagkit/flagkit.") ||
+		strings.HasPrefix(fn, "github.com/flagkit/flagkit/internal/") ||
+		strings.HasPrefix(fn, "github.com/flagkit/flagkit/flagkittest.")
+}
+
+// shortFunc is fn without its package path: pkg.Func, pkg.(*T).Method.
+func shortFunc(fn string) string {
+	return fn[strings.LastIndex(fn, "/")+1:]
+}
+
+// position is the frame's file base name and line, as the testing package
+// prints them.
+func position(f runtime.Frame) string {
+	return filepath.Base(f.File) + ":" + strconv.Itoa(f.Line)
 }
 
 // A Recorder records which flags a client evaluated during a test; see

@@ -40,11 +40,44 @@ flags:
 
 	staff := openfeature.NewEvaluationContext("user-42", map[string]any{"email": "ann@example.com"})
 	d, err := client.BooleanValueDetails(ctx, "new-checkout", false, staff)
-	fmt.Println(d.Value, d.Variant, d.Reason, d.FlagMetadata["rule"], d.FlagMetadata["owner"], err)
+	fmt.Println(d.Value, d.Variant, d.Reason, d.FlagMetadata, err)
 
 	d, err = client.BooleanValueDetails(ctx, "no-such-flag", false, staff)
 	fmt.Println(d.Value, d.Reason, d.ErrorCode, err != nil)
 	// Output:
-	// true on TARGETING_MATCH staff first payments <nil>
+	// true on TARGETING_MATCH map[owner:payments] <nil>
 	// false ERROR FLAG_NOT_FOUND true
+}
+
+// With WithSourceAndRule, the flag metadata also says which layer served the
+// value and which rule decided it.
+func ExampleWithSourceAndRule() {
+	ctx := context.Background()
+	c, err := flagkit.New(ctx, flagkit.WithSource(source.Bytes("embedded:flags.yaml", []byte(`
+flags:
+  new-checkout:
+    metadata: {owner: payments}
+    default: off
+    rules:
+      - name: staff first
+        when: {email: {ends_with: "@example.com"}}
+        serve: on
+`))))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	api := isolated.NewAPI()
+	defer api.Shutdown(ctx)
+	if err := api.SetProviderAndWait(ctx, flagkitof.New(c, flagkitof.WithSourceAndRule())); err != nil {
+		fmt.Println(err)
+		return
+	}
+	staff := openfeature.NewEvaluationContext("user-42", map[string]any{"email": "ann@example.com"})
+	d, _ := api.NewClient().BooleanValueDetails(ctx, "new-checkout", false, staff)
+	fmt.Println(d.FlagMetadata["owner"], d.FlagMetadata["source"], d.FlagMetadata["rule"])
+	// Output:
+	// payments embedded:flags.yaml staff first
 }

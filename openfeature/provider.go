@@ -63,15 +63,28 @@
 // PROVIDER_NOT_READY code promises a readiness that will come, and GENERAL
 // would hide the cause.
 //
-// The resolution's flag metadata holds the flag's metadata map (its
+// The resolution's flag metadata is the flag's own metadata map, as the
+// OpenFeature specification defines flag metadata (section 1.4.14): its
 // boolean, string and number values; OpenFeature metadata has no nested
-// values, so maps and lists are left out) plus "source", the layer that
-// served the value, and "rule", the rule that decided it, when they are not
-// empty. These two names are reserved: metadata entries of the same names
-// are left out, so that they never describe another evaluation. The
-// metadata is read with [flagkit.Client.Flags] at initialization and again
-// after each change the client reports, so it follows a reload within one
-// change notification.
+// values, so maps and lists are left out. A flag without metadata resolves
+// with empty flag metadata. Each resolution gets its own copy. The metadata
+// is read with [flagkit.Client.Flags] at initialization and again after
+// each change the client reports, so it follows a reload within one change
+// notification.
+//
+// The layer that served a value and the rule that decided it describe one
+// evaluation, not the flag, so they are not flag metadata. flagkit's hooks
+// ([flagkit.WithHook]) see both in [flagkit.Detail] for every evaluation,
+// through OpenFeature or not; [flagkit.Client.Evaluate] returns them too.
+// [WithSourceAndRule] adds them to the flag metadata, as "source" and
+// "rule", for tools that read only OpenFeature's evaluation details.
+//
+// # Conformance
+//
+// The provider passes the OpenFeature specification's Gherkin suites for
+// providers (evaluation_v2.feature and metadata.feature), which its tests
+// run through the SDK; the README lists the scenarios that do not apply to
+// flagkit and why.
 //
 // # Events and state
 //
@@ -133,7 +146,8 @@ const DefaultStatusInterval = 5 * time.Second
 type Option func(*config)
 
 type config struct {
-	interval time.Duration
+	interval      time.Duration
+	sourceAndRule bool
 }
 
 // WithStatusInterval sets how often the provider reads the client's status
@@ -148,6 +162,19 @@ func WithStatusInterval(d time.Duration) Option {
 	return func(c *config) { c.interval = d }
 }
 
+// WithSourceAndRule adds two entries to the flag metadata of every
+// resolution: "source", the layer that served the value
+// ([flagkit.Detail].Source), and "rule", the rule that decided it
+// ([flagkit.Detail].Rule), each when it is not empty. The flag's own
+// metadata entries of those names are then left out, so that they never
+// describe another evaluation. By default the flag metadata is the flag's
+// own metadata only, as the OpenFeature specification defines it; with
+// this option a flag without metadata no longer resolves with empty
+// metadata.
+func WithSourceAndRule() Option {
+	return func(c *config) { c.sourceAndRule = true }
+}
+
 // A Provider is an OpenFeature provider (an [openfeature.FeatureProvider],
 // [openfeature.StateHandler] and [openfeature.EventHandler]) that evaluates
 // flags with a [flagkit.Client]. Create it with [New]. It is safe for
@@ -155,10 +182,11 @@ func WithStatusInterval(d time.Duration) Option {
 // the SDK, start and stop its event goroutine, and may be called again
 // after Shutdown.
 type Provider struct {
-	client   *flagkit.Client
-	interval time.Duration
-	events   chan openfeature.Event
-	meta     atomic.Pointer[map[string]openfeature.FlagMetadata]
+	client        *flagkit.Client
+	interval      time.Duration
+	sourceAndRule bool
+	events        chan openfeature.Event
+	meta          atomic.Pointer[map[string]openfeature.FlagMetadata]
 
 	mu  sync.Mutex // guards run
 	run *running   // nil when not initialized
@@ -193,7 +221,7 @@ func New(c *flagkit.Client, opts ...Option) *Provider {
 			o(&cfg)
 		}
 	}
-	p := &Provider{client: c, interval: cfg.interval, events: make(chan openfeature.Event, 16)}
+	p := &Provider{client: c, interval: cfg.interval, sourceAndRule: cfg.sourceAndRule, events: make(chan openfeature.Event, 16)}
 	p.refreshMetadata()
 	return p
 }
@@ -433,9 +461,6 @@ func (p *Provider) refreshMetadata() {
 	for _, f := range p.client.Flags() {
 		var md openfeature.FlagMetadata
 		for k, v := range f.Metadata {
-			if k == "source" || k == "rule" {
-				continue // reserved for the evaluation's own
-			}
 			switch v.(type) {
 			case bool, string, int64, float64, int:
 			default:
@@ -546,23 +571,28 @@ func (p *Provider) evaluate(ctx context.Context, flag string, flatCtx openfeatur
 	return p.client.Evaluate(ctx, flag, s)
 }
 
-// metadata is the flag's metadata plus the evaluation's source and rule.
+// metadata is a copy of the flag's metadata, plus the evaluation's source
+// and rule with [WithSourceAndRule]. It is nil when that leaves nothing.
 func (p *Provider) metadata(flag string, d flagkit.Detail) openfeature.FlagMetadata {
 	var base openfeature.FlagMetadata
 	if m := p.meta.Load(); m != nil {
 		base = (*m)[flag]
 	}
-	if base == nil && d.Source == "" && d.Rule == "" {
+	extra := p.sourceAndRule && (d.Source != "" || d.Rule != "")
+	if len(base) == 0 && !extra {
 		return nil
 	}
 	md := make(openfeature.FlagMetadata, len(base)+2)
 	for k, v := range base {
+		if p.sourceAndRule && (k == "source" || k == "rule") {
+			continue // reserved for the evaluation's own
+		}
 		md[k] = v
 	}
-	if d.Source != "" {
+	if p.sourceAndRule && d.Source != "" {
 		md["source"] = d.Source
 	}
-	if d.Rule != "" {
+	if p.sourceAndRule && d.Rule != "" {
 		md["rule"] = d.Rule
 	}
 	return md

@@ -188,49 +188,49 @@ func TestEvaluation(t *testing.T) {
 		want    want
 	}{
 		{"bool static", openfeature.Boolean, "static-bool", false, anyone,
-			want{true, "on", openfeature.StaticReason, "", md("owner", "payments", "ticket", int64(123), "ratio", 0.5, "critical", true, "source", src)}},
+			want{true, "on", openfeature.StaticReason, "", md("owner", "payments", "ticket", int64(123), "ratio", 0.5, "critical", true)}},
 		{"string static", openfeature.String, "greeting", "fallback", anyone,
-			want{"hello", "hello", openfeature.StaticReason, "", md("source", src)}},
+			want{"hello", "hello", openfeature.StaticReason, "", md()}},
 		{"int", openfeature.Int, "limit", int64(7), anyone,
-			want{int64(1000), "high", openfeature.StaticReason, "", md("source", src)}},
+			want{int64(1000), "high", openfeature.StaticReason, "", md()}},
 		{"float of whole number", openfeature.Float, "limit", 7.5, anyone,
-			want{1000.0, "high", openfeature.StaticReason, "", md("source", src)}},
+			want{1000.0, "high", openfeature.StaticReason, "", md()}},
 		{"float", openfeature.Float, "ratio", 7.5, anyone,
-			want{0.5, "half", openfeature.StaticReason, "", md("source", src)}},
+			want{0.5, "half", openfeature.StaticReason, "", md()}},
 		{"object map", openfeature.Object, "config", "fallback", anyone,
-			want{map[string]any{"color": "red", "size": 3.0, "tags": []any{"x", "y"}}, "v1", openfeature.StaticReason, "", md("source", src)}},
+			want{map[string]any{"color": "red", "size": 3.0, "tags": []any{"x", "y"}}, "v1", openfeature.StaticReason, "", md()}},
 		{"object list", openfeature.Object, "list", "fallback", anyone,
-			want{[]any{1.0, "x"}, "pair", openfeature.StaticReason, "", md("source", src)}},
+			want{[]any{1.0, "x"}, "pair", openfeature.StaticReason, "", md()}},
 		{"targeting match by cohort", openfeature.Boolean, "targeted", false, staff,
-			want{true, "on", openfeature.TargetingMatchReason, "", md("owner", "growth", "rule", "staff first", "source", src)}},
+			want{true, "on", openfeature.TargetingMatchReason, "", md("owner", "growth", "rule", "from-metadata")}},
 		{"default", openfeature.Boolean, "targeted", true, user,
-			want{false, "off", openfeature.DefaultReason, "", md("owner", "growth", "source", src)}},
+			want{false, "off", openfeature.DefaultReason, "", md("owner", "growth", "rule", "from-metadata")}},
 		{"split with targeting key", openfeature.Boolean, "rollout", false, user,
-			want{true, "on", openfeature.SplitReason, "", md("rule", "everyone", "source", src)}},
+			want{true, "on", openfeature.SplitReason, "", md()}},
 		{"split needs a targeting key", openfeature.Boolean, "rollout", true, anyone,
-			want{false, "off", openfeature.DefaultReason, "", md("source", src)}},
+			want{false, "off", openfeature.DefaultReason, "", md()}},
 		{"disabled", openfeature.Boolean, "killed", true, anyone,
-			want{false, "off", openfeature.DisabledReason, "", md("source", src)}},
+			want{false, "off", openfeature.DisabledReason, "", md()}},
 		{"prerequisite failed", openfeature.Boolean, "needs-killed", true, anyone,
-			want{false, "off", flagkitof.ReasonPrerequisiteFailed, "", md("source", src)}},
+			want{false, "off", flagkitof.ReasonPrerequisiteFailed, "", md()}},
 		{"no variant served: caller's default", openfeature.Boolean, "no-default", true, user,
-			want{true, "", openfeature.DefaultReason, "", md("source", src)}},
+			want{true, "", openfeature.DefaultReason, "", md()}},
 		{"flag not found", openfeature.Boolean, "missing", true, anyone,
 			want{true, "", openfeature.ErrorReason, openfeature.FlagNotFoundCode, md()}},
 		{"invalid flag", openfeature.Int, "broken", int64(7), anyone,
-			want{int64(7), "", openfeature.ErrorReason, openfeature.ParseErrorCode, md("source", src)}},
+			want{int64(7), "", openfeature.ErrorReason, openfeature.ParseErrorCode, md()}},
 		{"bool of string flag", openfeature.Boolean, "greeting", true, anyone,
-			want{true, "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("source", src)}},
+			want{true, "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md()}},
 		{"string of bool flag", openfeature.String, "static-bool", "fallback", anyone,
-			want{"fallback", "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("owner", "payments", "ticket", int64(123), "ratio", 0.5, "critical", true, "source", src)}},
+			want{"fallback", "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("owner", "payments", "ticket", int64(123), "ratio", 0.5, "critical", true)}},
 		{"int of fraction", openfeature.Int, "ratio", int64(7), anyone,
-			want{int64(7), "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("source", src)}},
+			want{int64(7), "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md()}},
 		{"int too large", openfeature.Int, "huge", int64(7), anyone,
-			want{int64(7), "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("source", src)}},
+			want{int64(7), "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md()}},
 		{"float of string flag", openfeature.Float, "greeting", 7.5, anyone,
-			want{7.5, "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("source", src)}},
+			want{7.5, "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md()}},
 		{"object of number flag", openfeature.Object, "limit", "fallback", anyone,
-			want{"fallback", "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md("source", src)}},
+			want{"fallback", "", openfeature.ErrorReason, openfeature.TypeMismatchCode, md()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,6 +270,47 @@ func TestEvaluation(t *testing.T) {
 			assert.Equal(t, tt.want.metadata, got.FlagMetadata, "%sValueDetails(%q).FlagMetadata", tt.typ, tt.flag)
 		})
 	}
+}
+
+// TestSourceAndRule checks the flag metadata with WithSourceAndRule: the
+// flag's own metadata, less its "source" and "rule" entries, plus the
+// evaluation's source and rule when they are not empty.
+func TestSourceAndRule(t *testing.T) {
+	verifyNoLeaks(t)
+	c, _ := newClient(t, doc)
+	_, of := newOF(t, flagkitof.New(c, flagkitof.WithSourceAndRule()))
+	tests := []struct {
+		name    string
+		flag    string
+		evalCtx openfeature.EvaluationContext
+		want    openfeature.FlagMetadata
+	}{
+		{"no metadata, no rule", "greeting", anyone, openfeature.FlagMetadata{"source": src}},
+		{"rule named", "targeted", staff, openfeature.FlagMetadata{"owner": "growth", "rule": "staff first", "source": src}},
+		{"no rule: the flag's rule entry is left out", "targeted", user, openfeature.FlagMetadata{"owner": "growth", "source": src}},
+		{"percentage rule", "rollout", user, openfeature.FlagMetadata{"rule": "everyone", "source": src}},
+		{"flag not found", "missing", anyone, openfeature.FlagMetadata{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, _ := of.BooleanValueDetails(t.Context(), tt.flag, false, tt.evalCtx)
+			assert.Equal(t, tt.want, d.FlagMetadata, "BooleanValueDetails(%q).FlagMetadata", tt.flag)
+		})
+	}
+}
+
+// TestMetadataIsFresh checks that a caller changing the flag metadata of a
+// resolution changes nothing for the next one.
+func TestMetadataIsFresh(t *testing.T) {
+	of := setup(t)
+	d, err := of.BooleanValueDetails(t.Context(), "static-bool", false, anyone)
+	require.NoError(t, err)
+	d.FlagMetadata["owner"] = "changed"
+	d.FlagMetadata["added"] = true
+	d, err = of.BooleanValueDetails(t.Context(), "static-bool", false, anyone)
+	require.NoError(t, err)
+	want := openfeature.FlagMetadata{"owner": "payments", "ticket": int64(123), "ratio": 0.5, "critical": true}
+	assert.Equal(t, want, d.FlagMetadata, "FlagMetadata after a caller changed an earlier one")
 }
 
 func TestEvaluationContextAttributes(t *testing.T) {
