@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,8 @@ import (
 //     with, ends with or contains any of the operands. An operand is used as
 //     text whatever its kind, so starts_with: 10 tests the prefix "10".
 //   - matches: RE2 syntax (Go's regexp), unanchored as regexp.MatchString:
-//     use ^ and $ to match the whole value. Patterns are at most 4096 bytes.
+//     use ^ and $ to match the whole value. Patterns are at most 4096 bytes
+//     and maxProgramSize instructions (see compilePattern).
 //   - semver_eq, semver_lt, semver_lte, semver_gt, semver_gte: Semantic
 //     Versioning 2.0 precedence, pre-releases included, build metadata
 //     ignored. Minor and patch may be omitted (2.3 is 2.3.0, 2-rc is
@@ -77,7 +79,10 @@ import (
 // operands or json.Number) are read as float64. NaN is never equal, less or
 // greater than anything (so ne matches it). Strings are compared byte for
 // byte; invalid UTF-8 is compared as is (with ignore_case, each invalid byte
-// folds as U+FFFD, as in strings.EqualFold).
+// folds as U+FFFD, as in strings.EqualFold). A string longer than
+// maxValueLen (an attribute, a list element or the key) is a value of
+// another type, and a longer text operand is an error: this bounds the cost
+// of every operator (the README's "Lengths and cost" is the contract).
 //
 // A missing attribute, or a nil value, matches only exists: false. A value of
 // the wrong type for the operator never matches; ne and not_in are the
@@ -222,6 +227,17 @@ func operatorKind(name string) (opKind, bool) {
 const (
 	// maxPatternLen is the longest regular expression, in bytes.
 	maxPatternLen = 4096
+	// maxProgramSize is the most instructions that a regular expression's
+	// compiled program (regexp/syntax, after Simplify) may have. Go's
+	// matcher visits each instruction at most once per byte of input, and a
+	// visit costs a bounded time (a character class is binary-searched, at
+	// most 21 steps over Unicode), so this times maxValueLen bounds a
+	// match's work. See compilePattern.
+	maxProgramSize = 256
+	// maxValueLen is the longest string that an operator compares: a longer
+	// attribute value (or list element, or key) is treated as a value of
+	// another type, and a longer text operand is refused at load.
+	maxValueLen = 4096
 	// smallSet is the largest list of strings or integers searched by a
 	// scan; longer ones get a map.
 	smallSet = 8
@@ -340,6 +356,9 @@ func (c *condition) add(op string, s scalar, i int) error {
 	case opEq, opNe:
 		switch s.kind {
 		case scalarString:
+			if err := checkTextLen(s.text); err != nil {
+				return err
+			}
 			c.strs = append(c.strs, s.text)
 		case scalarBool:
 			b, ok := boolText(s.text)
@@ -375,6 +394,9 @@ func (c *condition) add(op string, s scalar, i int) error {
 			c.bound = n
 		}
 	case opStartsWith, opEndsWith, opContains:
+		if err := checkTextLen(s.text); err != nil {
+			return err
+		}
 		c.strs = append(c.strs, s.text)
 	case opMatches:
 		re, err := compilePattern(s.text, c.ignoreCase)
@@ -446,22 +468,115 @@ func operandNumber(op string, s scalar) (condNum, error) {
 	return n, nil
 }
 
-// compilePattern compiles a matches operand.
+// checkTextLen refuses a text operand longer than any attribute value that
+// is compared: it could never match (with ignore_case, hardly ever), and
+// refusing it keeps an over-long attribute from matching eq through the
+// scan of holds, which does not test the length.
+func checkTextLen(text string) error {
+	if len(text) > maxValueLen {
+		return fmt.Errorf("the text is %d bytes, over the limit of %d (attribute values longer than that never match)",
+			len(text), maxValueLen)
+	}
+	return nil
+}
+
+// compilePattern compiles a matches operand, with ignore_case folded in.
+//
+// Go's regexp runs in time linear in the input, but the factor is the size
+// of the compiled program: the matcher keeps at most one thread per
+// instruction and advances every thread at every byte (the backtracker,
+// used for small inputs, visits each instruction at most once per byte).
+// A visit costs a bounded time: a rune test binary-searches its class's
+// ranges (at most 21 steps, as Unicode has 2²¹ code points) or folds one
+// rune (orbits of at most 4), so the instruction count bounds the work to
+// within a small constant factor (measured: a class of 700 ranges such as
+// [\pL\pN] costs 2 to 5 times a literal). The pattern is refused when its
+// program has more than maxProgramSize instructions; large counted
+// repetitions are what make programs large, as x{n,m} compiles m copies of
+// x. A cheap lower bound on the tree refuses the worst patterns before
+// they are compiled, since compiling a 4 KiB pattern can build 450,000
+// instructions and take 0.3 s.
 func compilePattern(pattern string, ignoreCase bool) (*regexp.Regexp, error) {
 	if len(pattern) > maxPatternLen {
 		return nil, fmt.Errorf("regular expression is %d bytes, over the limit of %d", len(pattern), maxPatternLen)
 	}
-	re, err := regexp.Compile(pattern)
+	flags := syntax.Perl // as regexp.Compile
+	if ignoreCase {
+		// Unicode simple folding, as strings.EqualFold; it cannot make a
+		// valid pattern invalid.
+		flags |= syntax.FoldCase
+	}
+	tree, err := syntax.Parse(pattern, flags)
 	if err != nil {
-		// The regexp error already quotes the pattern and says what is wrong.
+		// The syntax error already quotes the pattern and says what is wrong.
 		return nil, fmt.Errorf("invalid regular expression: %v", err)
 	}
-	if ignoreCase {
-		// (?i) folds as strings.EqualFold does; it cannot make a valid
-		// pattern invalid.
-		return regexp.Compile("(?i)" + pattern)
+	if minProgramSize(tree) > maxProgramSize {
+		return nil, errProgramSize("more than", maxProgramSize)
 	}
-	return re, nil
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return nil, fmt.Errorf("invalid regular expression: %v", err)
+	}
+	if n := len(prog.Inst); n > maxProgramSize {
+		return nil, errProgramSize("", n)
+	}
+	if ignoreCase {
+		pattern = "(?i)" + pattern
+	}
+	return regexp.Compile(pattern)
+}
+
+// errProgramSize reports a regular expression whose program is too large;
+// n is its size (qualified by "more than" when it was not compiled).
+func errProgramSize(qualifier string, n int) error {
+	if qualifier != "" {
+		qualifier += " "
+	}
+	return fmt.Errorf("regular expression compiles to %s%d instructions, over the limit of %d "+
+		"(matching costs time per instruction for every byte; a count x{n,m} copies x m times, so prefer + and * to large counts)",
+		qualifier, n, maxProgramSize)
+}
+
+// minProgramSize returns a lower bound on the number of instructions that
+// syntax.Compile emits for tree once simplified, saturated at
+// maxProgramSize+1 so that it never overflows and stops growing once over
+// the limit. It follows regexp/syntax's compiler: a rune of a literal, a
+// class, an anchor or an empty match is one instruction, a capture adds
+// two, an alternation of n adds n-1, and x{n,m} becomes m copies of x
+// (x{n,} n copies); repetition operators that Simplify may drop count
+// nothing.
+func minProgramSize(re *syntax.Regexp) int {
+	const limit = maxProgramSize + 1
+	n := 0
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return 0
+	case syntax.OpLiteral:
+		n = len(re.Rune)
+	case syntax.OpCapture:
+		n = 2 + minProgramSize(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		n = minProgramSize(re.Sub[0])
+	case syntax.OpRepeat:
+		copies := re.Max
+		if copies < 0 {
+			copies = max(re.Min, 1)
+		}
+		n = copies * minProgramSize(re.Sub[0]) // at most 1000 × limit
+	case syntax.OpConcat, syntax.OpAlternate:
+		if re.Op == syntax.OpAlternate {
+			n = len(re.Sub) - 1
+		}
+		for _, sub := range re.Sub {
+			if n += minProgramSize(sub); n >= limit {
+				break
+			}
+		}
+	default: // a class, any character, an anchor, an empty match
+		n = 1
+	}
+	return min(n, limit)
 }
 
 // parseBlock parses an in_cidr operand: a CIDR block or a bare address.
@@ -606,8 +721,12 @@ func (c *condition) matchOne(v any) bool {
 	return false
 }
 
-// matchString tests a string attribute.
+// matchString tests a string attribute. A string longer than maxValueLen
+// is a value of another type: it matches no operator.
 func (c *condition) matchString(s string) bool {
+	if len(s) > maxValueLen {
+		return false
+	}
 	switch c.op {
 	case opEq, opNe:
 		return c.hasString(s)

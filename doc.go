@@ -90,7 +90,9 @@
 // ends_with, contains, matches (RE2), semver_eq, semver_lt, semver_lte,
 // semver_gt, semver_gte, before, after, in_cidr and exists, with the
 // modifier ignore_case. A missing attribute never matches (except exists:
-// false); a value of the wrong type never matches.
+// false); a value of the wrong type never matches, and a string longer than
+// 4096 bytes counts as one. The README's operator reference states these
+// rules and the limits that bound the cost of matching.
 //
 // # Consistent hashing
 //

@@ -300,6 +300,11 @@ func fzSeedFiles(f *testing.F) {
 func FuzzParse(f *testing.F) {
 	fzSeedFiles(f)
 	f.Add([]byte(fzRichDoc))
+	// Over the limits that bound matching: a regular expression's program,
+	// a text operand's length.
+	f.Add([]byte("flags:\n  a:\n    rules:\n      - when: {name: {matches: '[\\pL\\pN]{1000}z'}}\n        serve: on\n"))
+	f.Add([]byte("flags:\n  a:\n    rules:\n      - when: {name: {matches: '(?:(?:\\pL{10}){10}){10}', ignore_case: true}}\n        serve: on\n" +
+		"  b:\n    rules:\n      - when: {path: {contains: " + strings.Repeat("x", maxValueLen+1) + "}}\n        serve: on\n"))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil)) // formats every problem, as a real logger would
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var verr, perr error
@@ -558,7 +563,10 @@ var fzAttrNames = []string{"email", "country", "age", "score", "plan", "name", "
 var fzStrings = []string{"", "NO", "no", "K", "σας", "a@example.com", "A@EXAMPLE.ORG", "admin+x@x.test", "bob", "BOB",
 	"3", "2.5", "true", "1.2.3", "v2-rc.1", "2.10.0", "0.9.0", "1.0.0-alpha", "01.2.3", "1.2.3+build", "4.0.0",
 	"2026-12-01T09:00:00Z", "2026-12-01T08:59:59.999999999Z", "1764579600", "10.1.2.3", "::ffff:10.0.0.1", "fe80::1%eth0",
-	"2001:db8::1", "127.0.0.1", "256.1.1.1", "admin", "guest", "123", "x", "ß", "é", "\xff\xfe", "e\u0301", "\u0130"}
+	"2001:db8::1", "127.0.0.1", "256.1.1.1", "admin", "guest", "123", "x", "ß", "é", "\xff\xfe", "e\u0301", "\u0130",
+	// At the length limit of compared strings and one byte over it.
+	strings.Repeat("b", maxValueLen-len("@example.com")) + "@example.com",
+	strings.Repeat("b", maxValueLen+1-len("@example.com")) + "@example.com"}
 
 // fzNamed is a named string type: not one of the attribute types.
 type fzNamed string

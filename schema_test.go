@@ -42,7 +42,7 @@ import (
 //     float arithmetic would flag 33.333), no exponent in a percentage
 //     (1e1), no leading zeros in a version written as a number (1.02);
 //   - values checked by parsing them: days of the month (February 30), RE2
-//     regular expressions, IP octets and prefix lengths, IANA zone names,
+//     regular expressions and their compiled size, IP octets and prefix lengths, IANA zone names,
 //     local times in a document without a timezone;
 //   - what the YAML layer of an editor resolves before the schema sees it:
 //     anchors, aliases, tags; duplicate keys the editor reports itself.
@@ -358,6 +358,7 @@ var schemaBadDocs = []struct{ name, at, doc string }{
 	{"starts_with null", "/cohorts/a/when/email/starts_with", "cohorts:\n  a: {when: {email: {starts_with: }}}\nflags: {}\n"},
 	{"contains empty list", "/cohorts/a/when/email/contains", "cohorts:\n  a: {when: {email: {contains: []}}}\nflags: {}\n"},
 	{"matches too long", "/cohorts/a/when/email/matches", "cohorts:\n  a: {when: {email: {matches: \"" + strings.Repeat("a", 4097) + "\"}}}\nflags: {}\n"},
+	{"text operand too long", "/cohorts/a/when/path/starts_with", "cohorts:\n  a: {when: {path: {starts_with: \"" + strings.Repeat("a", 4097) + "\"}}}\nflags: {}\n"},
 	{"matches empty list", "/cohorts/a/when/email/matches", "cohorts:\n  a: {when: {email: {matches: []}}}\nflags: {}\n"},
 	{"semver not a version", "/cohorts/a/when/v/semver_gte", "cohorts:\n  a: {when: {v: {semver_gte: 2.x}}}\nflags: {}\n"},
 	{"semver four parts", "/cohorts/a/when/v/semver_eq", "cohorts:\n  a: {when: {v: {semver_eq: 1.2.3.4}}}\nflags: {}\n"},
@@ -400,6 +401,7 @@ var validateOnlyDocs = []struct{ name, doc string }{
 	{"override names no flag", "flags: {}\noverrides:\n  ghost: on\n"},
 	{"override of a boolean flag names no variant", "flags:\n  a: {default: on}\noverrides:\n  a: maybe\n"},
 	{"invalid regular expression", "cohorts:\n  a: {when: {email: {matches: \"(\"}}}\nflags: {}\n"},
+	{"regular expression over 256 instructions", "cohorts:\n  a: {when: {name: {matches: '[\\pL\\pN]{1000}z'}}}\nflags: {}\n"},
 	{"version with a leading zero written as a number", "cohorts:\n  a: {when: {v: {semver_gte: 1.02}}}\nflags: {}\n"},
 	{"CIDR octet over 255", "cohorts:\n  a: {when: {ip: {in_cidr: 300.1.1.1/8}}}\nflags: {}\n"},
 	{"anchor and alias", "cohorts:\n  a: {when: &w {c: {eq: 1}}}\n  b: {when: *w}\nflags: {}\n"},
