@@ -26,6 +26,14 @@
 // verify checks FILE.sig against each FILE under the public key given in
 // standard base64, as source.Verify does.
 //
+// Every file these commands read as a document or a signature must be a
+// regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
+// signature file: 1 KiB): at most that many bytes plus one are read, and
+// anything whose size cannot be bounded in advance (a device such as
+// /dev/zero, a FIFO, a socket) is refused without reading it, with an
+// error naming the file. The private key file of sign is read up to
+// 64 KiB and may be a pipe (sign -key <(command) or -key -).
+//
 // Each command prints nothing on success and exits with status 0. It exits
 // with status 1 when a document has a problem or a signature does not
 // verify, or on any other failure, and with status 2 on a usage error.
@@ -46,6 +54,7 @@ import (
 
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/internal/atomicfile"
+	"github.com/flagkit/flagkit/internal/docfile"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -139,7 +148,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		data, err := os.ReadFile(name)
+		data, err := readDocument(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "flagkit validate: %v\n", err)
 			status = exitFailure
@@ -263,7 +272,7 @@ func runSign(args []string, stdin io.Reader, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		doc, err := os.ReadFile(name)
+		doc, err := readDocument(name)
 		if err == nil {
 			sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, doc)) + "\n"
 			err = atomicfile.Write(name+".sig", []byte(sig), 0o644)
@@ -323,17 +332,14 @@ func runVerify(args []string, stderr io.Writer) int {
 
 // verifyFile checks the signature in name+".sig" of the file name.
 func verifyFile(pub ed25519.PublicKey, name string) error {
-	doc, err := os.ReadFile(name)
+	doc, err := readDocument(name)
 	if err != nil {
 		return err
 	}
 	sigName := name + ".sig"
-	data, err := readFile(sigName, maxSignatureFile+1)
+	data, err := docfile.Read(sigName, maxSignatureFile)
 	if err != nil {
 		return err
-	}
-	if len(data) > maxSignatureFile {
-		return fmt.Errorf("%s: over the limit of %d bytes", sigName, maxSignatureFile)
 	}
 	data = bytes.TrimSpace(data)
 	sig := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
@@ -347,7 +353,14 @@ func verifyFile(pub ed25519.PublicKey, name string) error {
 	return nil
 }
 
-// readFile reads at most limit bytes of the file at path.
+// readDocument reads the flag document at path: a regular file of at most
+// flagkit.DefaultMaxDocumentSize bytes.
+func readDocument(path string) ([]byte, error) {
+	return docfile.Read(path, flagkit.DefaultMaxDocumentSize)
+}
+
+// readFile reads at most limit bytes of the file at path, which may be a
+// pipe (for the private key).
 func readFile(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
