@@ -1,6 +1,7 @@
 // Command flagkit checks, signs and verifies flagkit flag documents, for the
 // CI of a flag repository and for the operators of a service that loads
-// signed documents with source.Verify.
+// signed documents with source.Verify; and it checks a service's Go code
+// against the flag documents.
 //
 // Usage:
 //
@@ -8,6 +9,8 @@
 //	flagkit keygen -out PRIVATE-KEY-FILE
 //	flagkit sign -key PRIVATE-KEY-FILE FILE...
 //	flagkit verify -pub PUBLIC-KEY FILE...
+//	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
+//	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -25,6 +28,32 @@
 //
 // verify checks FILE.sig against each FILE under the public key given in
 // standard base64, as source.Verify does.
+//
+// vet loads the Go packages named by the patterns (as go build and go vet
+// name them, from the current directory, with their tests) and runs the
+// flagcheck analyzer (package github.com/flagkit/flagkit/flagcheck) over
+// them against the flag documents given with -flags (repeated or
+// comma-separated; later documents are later layers). It prints each
+// finding as "FILE:LINE:COLUMN: MESSAGE", or with -json an object
+// {"findings": [{"pos", "file", "line", "column", "level", "category",
+// "message"}]}. Levels: error (a key that no document defines, with "did
+// you mean"; a getter of the wrong type), note (a fallback that is no
+// variant's value), info (a key that is not a constant); -level sets the
+// least serious printed. vet exits with status 1 when it finds an error,
+// and 0 when it finds only notes and information.
+//
+// stale lists the flags ready for removal: those that no code in the
+// packages references, and those that serve one value to everyone from now
+// on (see flagkit.Client.Settled): disabled, overridden in the documents,
+// or settled by their own schedule (a launch done, a ramp at 100 %, a
+// window closed for good), with the time of their last scheduled
+// transition and how long ago it was. Each comes with every code reference
+// to remove. Calls whose key is not a constant are listed too, since a
+// flag may be read there. -json prints {"at", "flags": [{"key",
+// "unreferenced", "settled", "why", "variant", "value", "since",
+// "settled_for_seconds", "references": [{"pos", "call", "generated"}]}],
+// "dynamic_keys": [...]}; -now judges at another instant. stale exits
+// with status 0 whatever it lists.
 //
 // Every file these commands read as a document or a signature must be a
 // regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
@@ -51,6 +80,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/internal/atomicfile"
@@ -70,6 +100,8 @@ const usage = `usage:
 	flagkit keygen -out PRIVATE-KEY-FILE
 	flagkit sign -key PRIVATE-KEY-FILE FILE...
 	flagkit verify -pub PUBLIC-KEY FILE...
+	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
+	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -97,6 +129,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSign(args, stdin, stderr)
 	case "verify":
 		return runVerify(args, stderr)
+	case "vet":
+		return runVet(args, stdout, stderr)
+	case "stale":
+		return runStale(args, time.Now, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
