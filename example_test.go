@@ -205,3 +205,42 @@ func ExampleClient_OnStatus() {
 	// A real service sees calls when a source fails or recovers, or when a
 	// flag is isolated or repaired; Status gives the state at any time.
 }
+
+// Settled finds flags whose release is over: from now on they serve one
+// variant to everyone, so the code that reads them can be simplified.
+func ExampleClient_Settled() {
+	doc := []byte(`
+flags:
+  new-checkout:
+    rules:
+      - name: staff first
+        when: {email: {ends_with: "@example.com"}}
+        serve: on
+      - name: public launch
+        from: 2026-01-10T09:00:00Z
+        serve: on
+  dark-mode:
+    rules:
+      - name: beta
+        when: {plan: {eq: beta}}
+        serve: on
+`)
+	c, err := flagkit.New(context.Background(), flagkit.WithSource(source.Bytes("flags.yaml", doc)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range c.Flags() {
+		if variant, ok := c.Settled(f.Key, now); ok {
+			fmt.Printf("%s serves %q to everyone\n", f.Key, variant)
+		} else {
+			fmt.Printf("%s still decides per subject or over time\n", f.Key)
+		}
+	}
+	// Output:
+	// dark-mode still decides per subject or over time
+	// new-checkout serves "on" to everyone
+}

@@ -14,8 +14,13 @@ type FlagInfo struct {
 	Metadata    map[string]any
 	// Type is "boolean", "string", "number" or "object"; "" for an invalid
 	// flag.
-	Type       string
-	Variants   []string
+	Type     string
+	Variants []string
+	// Values holds the value of each variant, in the order of Variants,
+	// as Detail.Value would hold it: bool, string, int64 (whole numbers
+	// that fit), float64, or for an object flag a fresh map[string]any or
+	// []any.
+	Values     []any
 	Enabled    bool
 	Default    string            // "" when the caller's fallback applies
 	OffVariant string            // "" when the caller's fallback applies
@@ -48,8 +53,10 @@ func (c *Client) Flags() []FlagInfo {
 			info.Metadata = copyMap(f.metadata)
 			info.Type = f.kind.String()
 			info.Enabled = f.enabled
-			for _, v := range f.variants {
+			for i := range f.variants {
+				v := &f.variants[i]
 				info.Variants = append(info.Variants, v.name)
+				info.Values = append(info.Values, (&result{f: f, v: v}).detail().Value)
 			}
 			if f.def != nil {
 				info.Default = f.def.name
@@ -91,6 +98,105 @@ func (c *Client) Transitions(after time.Time) []Transition {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
+}
+
+// Settled reports whether flag key, as the client has it now, serves one
+// variant to every subject at every instant from at on, for as long as its
+// definitions stay as they are: it is disabled or overridden, or no rule
+// can still serve another variant than the others (each rule that could
+// has its window closed for good, its ramp ended at 0 %, or comes after a
+// rule that matches everyone from at on). variant names the variant
+// served; it is "" when the caller's fallback is served. ok is false for
+// a flag that is missing or invalid, whose answer can depend on the
+// subject, or that has a scheduled transition after at that can change
+// its answer.
+//
+// A rule at 100 % counts as matching everyone, although a subject with no
+// value to hash (an empty key, or no attribute named by by:) falls
+// through it. Settled is meant for tooling that finds flags whose release
+// is over (flag debt); evaluation does not use it.
+func (c *Client) Settled(key string, at time.Time) (variant string, ok bool) {
+	v, ok := c.snap.Load().settled(key, at.UnixMilli(), 0)
+	if !ok || v == nil {
+		return "", ok
+	}
+	return v.name, true
+}
+
+// settled implements Client.Settled for the flag key at the instant at
+// (Unix ms), depth prerequisites deep.
+func (s *snapshot) settled(key string, at int64, depth int) (*variant, bool) {
+	f := s.flags[key]
+	switch {
+	case f == nil || f.err != nil:
+		return nil, false
+	case !f.enabled:
+		return f.off, true
+	case f.override != nil:
+		return f.override, true
+	}
+	for _, pr := range f.requires {
+		if depth >= maxRequiresDepth {
+			return f.off, true // as evaluation: too deep always fails
+		}
+		v, ok := s.settled(pr.key, at, depth+1)
+		if !ok {
+			return nil, false
+		}
+		if v == nil || v.name != pr.variant {
+			return f.off, true
+		}
+	}
+	// served is the one variant that any rule reached so far can serve.
+	var served *variant
+	some := false
+	one := func(v *variant) bool {
+		if !some {
+			served, some = v, true
+		}
+		return v == served
+	}
+	for i := range f.rules {
+		r := &f.rules[i]
+		m := r.more
+		if r.timed {
+			if m.hasUntil && m.until <= at {
+				continue // closed for good
+			}
+			if m.hasFrom && m.from > at || m.hasUntil {
+				return nil, false // opens or closes later
+			}
+		}
+		p := r.percent
+		if r.ramped {
+			last := m.ramp[len(m.ramp)-1]
+			if last.at > at {
+				return nil, false // still ramping, or not started
+			}
+			p = last.value
+		}
+		if r.bucketed && p == 0 {
+			continue // serves no one
+		}
+		if r.splits {
+			prev := int32(0)
+			for j, bound := range m.bounds {
+				if bound > prev && !one(m.split[j]) {
+					return nil, false
+				}
+				prev = bound
+			}
+		} else if !one(r.serve) {
+			return nil, false
+		}
+		if r.test == nil && (!r.bucketed || p == 100000) {
+			return served, true // matches everyone: later rules and the default are never reached
+		}
+	}
+	if !one(f.def) {
+		return nil, false
+	}
+	return served, true
 }
 
 func copyMap(m map[string]any) map[string]any {

@@ -1,6 +1,7 @@
 // Command flagkit checks, signs and verifies flagkit flag documents, for the
 // CI of a flag repository and for the operators of a service that loads
-// signed documents with source.Verify.
+// signed documents with source.Verify; and it checks a service's Go code
+// against the flag documents.
 //
 // Usage:
 //
@@ -8,6 +9,8 @@
 //	flagkit keygen -out PRIVATE-KEY-FILE
 //	flagkit sign -key PRIVATE-KEY-FILE FILE...
 //	flagkit verify -pub PUBLIC-KEY FILE...
+//	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
+//	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -26,6 +29,40 @@
 // verify checks FILE.sig against each FILE under the public key given in
 // standard base64, as source.Verify does.
 //
+// vet loads the Go packages named by the patterns (as go build and go vet
+// name them, from the current directory, with their tests) and runs the
+// flagcheck analyzer (package github.com/flagkit/flagkit/flagcheck) over
+// them against the flag documents given with -flags (repeated or
+// comma-separated; later documents are later layers). It prints each
+// finding as "FILE:LINE:COLUMN: MESSAGE", or with -json an object
+// {"findings": [{"pos", "file", "line", "column", "level", "category",
+// "message"}]}. Levels: error (a key that no document defines, with "did
+// you mean"; a getter of the wrong type), note (a fallback that is no
+// variant's value), info (a key that is not a constant); -level sets the
+// least serious printed. vet exits with status 1 when it finds an error,
+// and 0 when it finds only notes and information.
+//
+// stale lists the flags ready for removal: those that no code in the
+// packages references, and those that serve one value to everyone from now
+// on (see flagkit.Client.Settled): disabled, overridden in the documents,
+// or settled by their own schedule (a launch done, a ramp at 100 %, a
+// window closed for good), with the time of their last scheduled
+// transition and how long ago it was. Each comes with every code reference
+// to remove. Calls whose key is not a constant are listed too, since a
+// flag may be read there. -json prints {"at", "flags": [{"key",
+// "unreferenced", "settled", "why", "variant", "value", "since",
+// "settled_for_seconds", "references": [{"pos", "call", "generated"}]}],
+// "dynamic_keys": [...]}; -now judges at another instant. stale exits
+// with status 0 whatever it lists.
+//
+// Every file these commands read as a document or a signature must be a
+// regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
+// signature file: 1 KiB): at most that many bytes plus one are read, and
+// anything whose size cannot be bounded in advance (a device such as
+// /dev/zero, a FIFO, a socket) is refused without reading it, with an
+// error naming the file. The private key file of sign is read up to
+// 64 KiB and may be a pipe (sign -key <(command) or -key -).
+//
 // Each command prints nothing on success and exits with status 0. It exits
 // with status 1 when a document has a problem or a signature does not
 // verify, or on any other failure, and with status 2 on a usage error.
@@ -43,9 +80,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/internal/atomicfile"
+	"github.com/flagkit/flagkit/internal/docfile"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -61,6 +100,8 @@ const usage = `usage:
 	flagkit keygen -out PRIVATE-KEY-FILE
 	flagkit sign -key PRIVATE-KEY-FILE FILE...
 	flagkit verify -pub PUBLIC-KEY FILE...
+	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
+	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -88,6 +129,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSign(args, stdin, stderr)
 	case "verify":
 		return runVerify(args, stderr)
+	case "vet":
+		return runVet(args, stdout, stderr)
+	case "stale":
+		return runStale(args, time.Now, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -139,7 +184,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		data, err := os.ReadFile(name)
+		data, err := readDocument(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "flagkit validate: %v\n", err)
 			status = exitFailure
@@ -263,7 +308,7 @@ func runSign(args []string, stdin io.Reader, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, name := range fs.Args() {
-		doc, err := os.ReadFile(name)
+		doc, err := readDocument(name)
 		if err == nil {
 			sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, doc)) + "\n"
 			err = atomicfile.Write(name+".sig", []byte(sig), 0o644)
@@ -323,17 +368,14 @@ func runVerify(args []string, stderr io.Writer) int {
 
 // verifyFile checks the signature in name+".sig" of the file name.
 func verifyFile(pub ed25519.PublicKey, name string) error {
-	doc, err := os.ReadFile(name)
+	doc, err := readDocument(name)
 	if err != nil {
 		return err
 	}
 	sigName := name + ".sig"
-	data, err := readFile(sigName, maxSignatureFile+1)
+	data, err := docfile.Read(sigName, maxSignatureFile)
 	if err != nil {
 		return err
-	}
-	if len(data) > maxSignatureFile {
-		return fmt.Errorf("%s: over the limit of %d bytes", sigName, maxSignatureFile)
 	}
 	data = bytes.TrimSpace(data)
 	sig := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
@@ -347,7 +389,14 @@ func verifyFile(pub ed25519.PublicKey, name string) error {
 	return nil
 }
 
-// readFile reads at most limit bytes of the file at path.
+// readDocument reads the flag document at path: a regular file of at most
+// flagkit.DefaultMaxDocumentSize bytes.
+func readDocument(path string) ([]byte, error) {
+	return docfile.Read(path, flagkit.DefaultMaxDocumentSize)
+}
+
+// readFile reads at most limit bytes of the file at path, which may be a
+// pipe (for the private key).
 func readFile(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -16,9 +16,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -133,7 +135,7 @@ func TestValidate(t *testing.T) {
 				bad + ":5:17: flags.dark-mode.rules[0].cohort: unknown cohort \"nope\"\n", ""}},
 		{"syntax error, no path", []string{"validate", syntax}, result{exitFailure, syntax + ":1:1: did not find expected node content\n", ""}},
 		{"alias", []string{"validate", alias}, result{exitFailure, alias + ":1:4: a: anchors and aliases are not allowed (define a cohort to reuse conditions)\n", ""}},
-		{"too large, no line", []string{"validate", big}, result{exitFailure, big + ": document is 8388609 bytes, over the limit of 8388608\n", ""}},
+		{"limit plus one byte", []string{"validate", big}, result{exitFailure, "", "flagkit validate: " + big + ": 8388609 bytes, over the limit of 8388608 bytes\n"}},
 		{"missing file, others still checked", []string{"validate", missing, bad}, result{exitFailure,
 			bad + ":2:27: ...", "flagkit validate: open " + missing + ": no such file or directory\n"}},
 		{"no files", []string{"validate"}, result{exitUsage, "", "flagkit validate: no files\nusage: flagkit validate FILE...\n"}},
@@ -291,7 +293,7 @@ func TestVerify(t *testing.T) {
 		{"wrong key", []string{"verify", "-pub", otherPub, good}, result{exitFailure, "", "flagkit verify: " + good + ": signature " + good + ".sig does not match the document\n"}},
 		{"no signature", []string{"verify", "-pub", pub, unsigned, good}, result{exitFailure, "", "flagkit verify: open " + unsigned + ".sig: no such file or directory\n"}},
 		{"malformed", []string{"verify", "-pub", pub, malformed}, result{exitFailure, "", "flagkit verify: " + malformed + ": signature " + malformed + ".sig is not the base64 of a 64-byte Ed25519 signature\n"}},
-		{"signature too large", []string{"verify", "-pub", pub, huge}, result{exitFailure, "", "flagkit verify: " + huge + ".sig: over the limit of 1024 bytes\n"}},
+		{"signature too large", []string{"verify", "-pub", pub, huge}, result{exitFailure, "", "flagkit verify: " + huge + ".sig: 2089 bytes, over the limit of 1024 bytes\n"}},
 		{"bad public key", []string{"verify", "-pub", "c2hvcnQ=", good}, result{exitUsage, "", "flagkit verify: source: public key is 5 bytes; want 32\n..."}},
 		{"no -pub", []string{"verify", good}, result{exitUsage, "", "flagkit verify: -pub is required\n..."}},
 		{"no files", []string{"verify", "-pub", pub}, result{exitUsage, "", "flagkit verify: no files\n..."}},
@@ -299,6 +301,60 @@ func TestVerify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			runCmd("", tt.args...).check(t, tt.args, tt.want)
 		})
+	}
+}
+
+// TestUnboundedFiles checks that every command that reads a document or a
+// signature refuses, without blocking or reading it, a file whose size
+// cannot be bounded, and a document one byte over the limit.
+func TestUnboundedFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no /dev/zero or FIFOs")
+	}
+	dir := t.TempDir()
+	key, keyFile, pub := testKey(t, dir)
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := writeFile(t, dir, "big.yaml", strings.Repeat("#", flagkit.DefaultMaxDocumentSize+1))
+	writeFile(t, dir, "big.yaml.sig", sigOf(key, readString(t, big)))
+	good := writeFile(t, dir, "good.yaml", goodDoc)
+	sigFIFO := good + ".sig"
+	if err := syscall.Mkfifo(sigFIFO, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const zero = "/dev/zero"
+	tooBig := big + ": 8388609 bytes, over the limit of 8388608 bytes\n"
+	for _, tt := range []struct {
+		name string
+		args []string
+		want result
+	}{
+		{"validate /dev/zero", []string{"validate", zero}, result{exitFailure, "", "flagkit validate: /dev/zero: is a character device, not a regular file\n"}},
+		{"validate FIFO", []string{"validate", fifo}, result{exitFailure, "", "flagkit validate: " + fifo + ": is a named pipe (FIFO), not a regular file\n"}},
+		{"validate limit+1", []string{"validate", big}, result{exitFailure, "", "flagkit validate: " + tooBig}},
+		{"sign /dev/zero", []string{"sign", "-key", keyFile, zero}, result{exitFailure, "", "flagkit sign: /dev/zero: is a character device, not a regular file\n"}},
+		{"sign FIFO", []string{"sign", "-key", keyFile, fifo}, result{exitFailure, "", "flagkit sign: " + fifo + ": is a named pipe (FIFO), not a regular file\n"}},
+		{"sign limit+1", []string{"sign", "-key", keyFile, big}, result{exitFailure, "", "flagkit sign: " + tooBig}},
+		{"verify /dev/zero", []string{"verify", "-pub", pub, zero}, result{exitFailure, "", "flagkit verify: /dev/zero: is a character device, not a regular file\n"}},
+		{"verify FIFO", []string{"verify", "-pub", pub, fifo}, result{exitFailure, "", "flagkit verify: " + fifo + ": is a named pipe (FIFO), not a regular file\n"}},
+		{"verify limit+1", []string{"verify", "-pub", pub, big}, result{exitFailure, "", "flagkit verify: " + tooBig}},
+		{"verify signature FIFO", []string{"verify", "-pub", pub, good}, result{exitFailure, "", "flagkit verify: " + sigFIFO + ": is a named pipe (FIFO), not a regular file\n"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan result, 1)
+			go func() { done <- runCmd("", tt.args...) }()
+			select {
+			case r := <-done:
+				r.check(t, tt.args, tt.want)
+			case <-time.After(20 * time.Second):
+				t.Fatalf("flagkit %q still running after 20s", tt.args)
+			}
+		})
+	}
+	if _, err := os.Stat(fifo + ".sig"); !os.IsNotExist(err) {
+		t.Errorf("Stat(%s.sig) = %v; want no signature written", fifo, err)
 	}
 }
 
