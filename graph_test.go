@@ -398,3 +398,51 @@ func TestReferenceGraphsThroughClient(t *testing.T) {
 		c.Close()
 	}
 }
+
+// graphClient is a client over one of the graphs of the issue, at the size
+// the issue gives.
+func graphClient(tb testing.TB, tt graphCase) *Client {
+	tb.Helper()
+	c, err := New(context.Background(), WithSource(fzSource{name: "graph.yaml", doc: []byte(tt.doc(tt.n))}), WithStrict())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// A memoized evaluation allocates nothing once its snapshot's pool is warm.
+// (Not under -race, whose sync.Pool drops items at random.)
+func TestReferenceGraphsNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	s := Subject{Key: "k", Attrs: Attrs{"x": "y"}}
+	for _, tt := range graphCases {
+		c := graphClient(t, tt)
+		if !c.snap.Load().flags["f"].memo {
+			continue
+		}
+		if n := testing.AllocsPerRun(100, func() { c.Bool(context.Background(), "f", s, false) }); n != 0 {
+			t.Errorf("%s: Bool allocates %v times; want 0", tt.name, n)
+		}
+	}
+}
+
+// BenchmarkEvalGraph measures Client.Bool on the graphs of the issue: each
+// cohort and prerequisite is visited once.
+//
+//	go test -run '^$' -bench EvalGraph -benchmem -count 6 .
+func BenchmarkEvalGraph(b *testing.B) {
+	ctx := context.Background()
+	s := Subject{Key: "k", Attrs: Attrs{"x": "y"}}
+	for _, tt := range graphCases {
+		b.Run(strings.ReplaceAll(tt.name, " ", "-"), func(b *testing.B) {
+			c := graphClient(b, tt)
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Bool(ctx, "f", s, false)
+			}
+		})
+	}
+}
