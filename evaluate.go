@@ -15,7 +15,16 @@ type Attrs map[string]any
 // conditions is always Key.
 //
 // A Subject is read, never modified, by evaluation; build it once per
-// request and reuse it for every flag.
+// request and reuse it for every flag. As with [net/http.Header], the
+// caller must not modify a Subject's Attrs (nor a slice held in them) while
+// any evaluation reads it: a map written while read crashes the program.
+// Evaluations may read one Subject from any number of goroutines at once.
+//
+// The cost of an evaluation is bounded whatever the subject holds: an
+// attribute is looked up only when a condition names it, a list attribute
+// costs time linear in its length, and a string
+// attribute (or a list element) longer than the limit of the operators is a
+// value of another type (see the README's Operators section).
 type Subject struct {
 	Key   string
 	Attrs Attrs

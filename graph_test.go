@@ -446,3 +446,20 @@ func BenchmarkEvalGraph(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCompileGraph measures parsing and compiling the graphs of the
+// issue.
+//
+//	go test -run '^$' -bench CompileGraph -benchmem -count 6 .
+func BenchmarkCompileGraph(b *testing.B) {
+	for _, tt := range graphCases {
+		doc := tt.doc(tt.n)
+		b.Run(strings.ReplaceAll(tt.name, " ", "-"), func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				compileGraph(b, doc)
+			}
+		})
+	}
+}

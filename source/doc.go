@@ -1,12 +1,8 @@
 // Package source provides the sources that a flagkit client loads flag
 // documents from: a file, an HTTP URL, the environment and bytes in memory.
 //
-// A source implements [github.com/flagkit/flagkit.Source]:
-//
-//	type Source interface {
-//		Name() string
-//		Run(ctx context.Context, update func(doc []byte, err error)) error
-//	}
+// A source implements [flagkit.Source], whose doc comment is the one
+// statement of the contract between a client and its sources.
 //
 // It knows where a document lives and when it changes; it does not parse it.
 // The client parses and checks every document it is given, keeps the last
@@ -56,62 +52,26 @@
 // Each layer keeps its last good document on its own, so a broken document
 // in one layer never takes away the flags of another.
 //
-// # How the client runs a source
-//
-// New calls Run once per source, each on a goroutine of its own, and waits
-// for each source's first call to update: a document or an error. New fails
-// only when a source yields no usable document. Close cancels the context
-// passed to Run and waits for Run to return. Between the two, every document
-// passed to update replaces the source's previous one once it has been
-// checked, and every error marks the source stale in the client's status
-// while its last good document stays in force. The client logs an error and
-// shows it in its status together with the source's Name.
-//
 // # Writing a source
 //
-// Any type with the two methods is a source; the client has no registry.
-// A source must keep this contract:
-//
-//   - Name identifies the source in errors, logs and Detail.Source, such as
-//     "file:flags.yaml", "env:FEATURE_" or "embedded:flags.yaml". It is not
-//     empty, does not change, and is safe to call while Run runs. It should
-//     not contain secrets such as credentials in a URL.
-//   - Run delivers the document by calling update(doc, nil), and reports a
-//     failed load, one that yields no document, by calling update(nil, err).
-//     A source that falls back to a copy of its document (source.HTTP's
-//     backup file) delivers it with the error that made it fall back,
-//     update(doc, err): the client uses the document and shows the source as
-//     stale. Never (nil, nil). An empty document is a non-nil empty slice.
-//   - The first call comes as soon as possible, because New waits for it: a
-//     source that cannot reach its document reports an error rather than
-//     waiting for it to appear, and keeps trying afterwards.
-//   - After that, Run calls update again on every change, and only on a
-//     change: a document equal to the previous one is not delivered again,
-//     and an error equal to the previous report is not reported again (after
-//     a failure, delivering the same document as before the failure is fine:
-//     it tells the client that the source has recovered).
-//   - Calls to update happen one at a time and only while Run is running:
-//     never concurrently, never after Run returns. Calling update only from
-//     Run's own goroutine is the simplest way to keep both rules.
-//   - Every call hands over a slice of its own: the client may keep it, and
-//     the source never modifies it afterwards nor reuses it for a later
-//     document.
-//   - Run returns nil when ctx is done, soon after, and leaves no goroutine
-//     behind. If ctx is done already when Run starts, Run may return at
-//     once without calling update. Run returns a non-nil error only when
-//     the source cannot run at all (a misconfiguration, such as [Env] with
-//     an empty prefix); it then returns at once, and should report the
-//     error to update first.
-//   - The document is YAML or JSON; its size is checked by the client (8 MiB
-//     by default, see [DefaultMaxSize]), but a source that reads from the
-//     network should stop reading past its own limit instead of buffering an
-//     unbounded body.
-//
-// Package [github.com/flagkit/flagkit/source/sourcetest] checks a source
-// against this contract; run it in the source's tests.
+// Any type with the two methods of [flagkit.Source] is a source; the client
+// has no registry. The contract (what Run and update promise each other,
+// including the client's verdict that update returns) is written on
+// [flagkit.Source]; package [github.com/flagkit/flagkit/source/sourcetest]
+// checks a source against it: run it in the source's tests.
 //
 // # Concurrency
 //
 // The values that [Bytes] and [Env] return are immutable and may be shared
 // by any number of clients. [File] and [HTTP] document their own rules.
 package source
+
+import "github.com/flagkit/flagkit"
+
+// Every source of this package is a flagkit.Source.
+var (
+	_ flagkit.Source = (*FilePoller)(nil)
+	_ flagkit.Source = (*HTTPPoller)(nil)
+	_ flagkit.Source = (*Environment)(nil)
+	_ flagkit.Source = (*Memory)(nil)
+)
