@@ -236,7 +236,10 @@ type layer struct {
 // first. Invalid flags are isolated and reported in [Client.Status] and
 // the log, unless [WithStrict] is given.
 //
-// ctx bounds start-up only; the sources run until [Client.Close].
+// ctx bounds start-up only; the sources run until [Client.Close]. When ctx
+// is done before every source has answered, New returns at once with ctx's
+// error; the sources are cancelled and their goroutines end in the
+// background.
 func New(ctx context.Context, opts ...Option) (*Client, error) {
 	cfg := config{maxSize: DefaultMaxDocumentSize}
 	for _, o := range opts {
@@ -290,7 +293,11 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		select {
 		case <-l.started:
 		case <-ctx.Done():
-			c.Close()
+			// Return by the deadline whatever the sources do: they are
+			// cancelled, and end in the background (a source that keeps
+			// the contract returns soon after; one busy compiling a large
+			// document returns when that is done).
+			go c.Close()
 			return nil, fmt.Errorf("flagkit: waiting for source %s: %w", l.name, ctx.Err())
 		}
 	}

@@ -224,3 +224,34 @@ func TestCloseFromCallback(t *testing.T) {
 		})
 	}
 }
+
+// stuckSource delivers nothing and ignores its context until released,
+// breaking the contract.
+type stuckSource struct{ release chan struct{} }
+
+func (stuckSource) Name() string { return "stuck" }
+func (s stuckSource) Run(context.Context, func([]byte, error) error) error {
+	<-s.release
+	return nil
+}
+
+// New returns by its ctx deadline whatever a source does.
+func TestNewReturnsByDeadline(t *testing.T) {
+	src := stuckSource{release: make(chan struct{})}
+	defer close(src.release)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := flagkit.New(ctx, flagkit.WithSource(src))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("New = %v; want DeadlineExceeded", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("New did not return after its deadline")
+	}
+}
