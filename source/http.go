@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -26,12 +27,10 @@ const (
 	httpDefaultMaxBackoff = 5 * time.Minute
 )
 
-// Errors that [HTTPPoller.Run] wraps, besides those of net/http and of the
-// document check.
+// Errors that [HTTPPoller.Run] wraps, besides those of net/http.
 var (
 	errHTTPStatus   = errors.New("unexpected status")
 	errHTTPTooLarge = errors.New("document too large")
-	errHTTPInvalid  = errors.New("invalid document")
 )
 
 // httpConfig holds the settings of [HTTP]. Its zero value means defaults.
@@ -165,39 +164,21 @@ func (s *HTTPPoller) Name() string { return "http:" + s.safe }
 
 // Run fetches the document and delivers it to update, then polls for
 // changes until ctx is done, and returns nil. It implements flagkit's
-// Source interface.
+// Source interface and keeps its contract (see [flagkit.Source]); the rules
+// of polling are on [HTTP].
 //
-// update is called from Run's goroutine only, one call at a time, never
-// after Run returns. It receives a document or an error, or both for the
-// backup:
+// Run does not parse documents: update's verdict decides. Only a document
+// the client accepted becomes the source's last document and goes to the
+// [Backup] file; a refused one is not delivered again until the server's
+// copy changes. When the client refuses the first document, or the first
+// request fails, Run answers with the backup and the error,
+// update(backup, err), if the backup file exists, or else with the error
+// alone. The backup is read at start only.
 //
-//   - The first call comes after one request, so that a client can wait for
-//     it. If that request fails, or its document is not good, and a [Backup]
-//     file holds a good document, update receives the backup together with
-//     the error, update(backup, err), so that the client both starts and
-//     shows the source as stale; otherwise it receives the error. If ctx is
-//     done before the first request completes, Run returns without calling
-//     update. When the client's New has a deadline, the first request takes
-//     at most half the time left, so that the backup is read in time.
-//   - Afterwards, update receives each changed document. An unchanged one
-//     (a 304, or a body equal to the last document delivered) is not
-//     delivered again, except after an error, to report the recovery.
-//   - A failed request, or a document that is not good, is reported with
-//     update(nil, err), once per distinct error until the next success. The
-//     backup is read at start only: later failures leave the client with its
-//     last good document.
-//
-// Each document is a new slice that Run never reads or modifies afterwards,
-// so update may keep it. Run returns nil when ctx is done, at once if it is
-// done already. It returns an error only when it cannot run at all: when
-// update is nil, when the URL is not an absolute http or https URL, or when
-// [Verify] or [SignatureURL] is misconfigured (after reporting the error to
-// update too). Run starts no goroutine besides those of the http.Client.
-//
-// A document is good when its signature is valid, with [Verify], and it
-// passes the check of the client that called Run; without one, when it is
-// well-formed YAML or JSON whose top level is a mapping. Only good
-// documents are delivered and written to the backup.
+// Run returns an error only when it cannot run at all: when update is nil,
+// when the URL is not an absolute http or https URL, or when [Verify] or
+// [SignatureURL] is misconfigured (after reporting the error to update
+// too). Run starts no goroutine besides those of the http.Client.
 func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: http: nil update function")
@@ -286,16 +267,23 @@ type httpPoller struct {
 	last         []byte // the last document delivered, our own copy; nil: none
 	etag         string // validators of last, as the server sent them
 	lastModified string
-	sig          []byte // with Verify, the signature of last
-	pendingSig   []byte // with Verify, the signature of the document fetched last
-	refused      bool   // the client refused the document fetched last
-	lastErr      string // key of the error reported since the last success; "": none
-	failures     int    // consecutive failures
-	backupDirty  bool   // last is not yet in the backup file
+	sig          []byte   // with Verify, the signature of last
+	pendingSig   []byte   // with Verify, the signature of the document fetched last
+	refused      bool     // the client refused the document fetched last
+	refusedSum   [32]byte // its SHA-256, to know it when served without validators
+	refusedErr   error    // the client's verdict on it
+	lastErr      string   // key of the error reported since the last success; "": none
+	failures     int      // consecutive failures
+	backupDirty  bool     // last is not yet in the backup file
 }
 
 // start makes the first attempt, falling back on the backup file. It
 // reports false when ctx was done before the attempt completed.
+//
+// A first document that the client refused is answered, as [flagkit.Source]
+// asks: with the backup and the verdict, or with the verdict alone. The
+// answer is made here, not through report, which would drop it as already
+// known (the verdict is the client's own error).
 func (p *httpPoller) start(ctx context.Context) bool {
 	doc, err := p.fetch(ctx)
 	if err != nil && ctx.Err() != nil {
@@ -310,22 +298,26 @@ func (p *httpPoller) start(ctx context.Context) bool {
 	} else {
 		p.failures = 1
 	}
-	if p.src.cfg.backup == "" {
-		p.report(err, err)
-		return true
+	var backup, sig []byte
+	var berr error = fs.ErrNotExist
+	if p.src.cfg.backup != "" {
+		backup, sig, berr = p.readBackup()
 	}
-	backup, sig, berr := p.readBackup()
 	switch {
 	case berr == nil:
 		// The backup, with the error that made it necessary: the client
-		// starts from it and shows the source as stale.
-		p.last, p.sig = backup, sig
+		// starts from it and shows the source as stale. Only a backup the
+		// client accepts becomes the last document.
 		p.lastErr = httpErrorKey(err)
-		p.update(bytes.Clone(backup), err)
+		if p.update(bytes.Clone(backup), err) == nil {
+			p.last, p.sig = backup, sig
+		}
 	case errors.Is(berr, fs.ErrNotExist):
-		p.report(err, err)
+		p.lastErr = httpErrorKey(err)
+		p.update(nil, err)
 	default:
-		p.report(fmt.Errorf("%w (backup not used: %w)", err, berr), err)
+		p.lastErr = httpErrorKey(err)
+		p.update(nil, fmt.Errorf("%w (backup not used: %w)", err, berr))
 	}
 	return true
 }
@@ -347,10 +339,13 @@ func (p *httpPoller) poll(ctx context.Context) {
 // succeed handles a response that carried a document, or nil for 304 Not
 // Modified, and returns the client's verdict on a document it delivered.
 // Only a document the client accepted becomes the last one and goes to the
-// backup file.
+// backup file. A refused document is not delivered again while the server
+// keeps it (a 304 to its validators, or the same bytes); its refusal is
+// reported again only if another error was reported since.
 func (p *httpPoller) succeed(doc []byte) error {
 	p.failures = 0
-	if doc == nil && p.refused {
+	if p.refused && (doc == nil || sha256.Sum256(doc) == p.refusedSum) {
+		p.report(p.refusedErr, p.refusedErr)
 		return nil // the refused document is still the one published
 	}
 	recovered := p.lastErr != ""
@@ -364,9 +359,11 @@ func (p *httpPoller) succeed(doc []byte) error {
 	verdict := p.update(doc, nil)
 	p.refused = verdict != nil
 	if verdict != nil {
+		p.refusedSum, p.refusedErr = sha256.Sum256(doc), verdict
 		p.lastErr = httpErrorKey(verdict) // the client has it already
 		return verdict
 	}
+	p.refusedErr = nil
 	p.lastErr = ""
 	if p.last == nil || !bytes.Equal(doc, p.last) {
 		p.last = bytes.Clone(doc)

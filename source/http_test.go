@@ -552,7 +552,11 @@ func TestHTTPTooLarge(t *testing.T) {
 	}
 }
 
-func TestHTTPInvalidDocument(t *testing.T) {
+// TestHTTPRefusedDocument checks that the source does not judge documents:
+// it delivers whatever the server sends, and answers the client's refusal
+// of the first one with the verdict (there is no backup to fall back on),
+// without writing the refused document to the backup.
+func TestHTTPRefusedDocument(t *testing.T) {
 	for _, tt := range []struct{ name, body string }{
 		{"syntax error", "flags: [unclosed\n"},
 		{"list", "- a\n- b\n"},
@@ -566,20 +570,14 @@ func TestHTTPInvalidDocument(t *testing.T) {
 			srv := newHTTPServer(t, serve(tt.body))
 			backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-			ev := r.wait(1)
-			r.stop()
-			if len(ev) != 1 || !errors.Is(ev[0].err, errHTTPInvalid) {
-				t.Fatalf("update calls %v; want one error matching errHTTPInvalid", ev)
-			}
-			if prefix := "source: http " + srv.URL + ": invalid document: "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
-				t.Errorf("error %q; want prefix %q", ev[0].err, prefix)
-			}
+			r.wait(2)
+			r.stopAndCheck("doc:"+tt.body, "err:"+mappingVerdict([]byte(tt.body)).Error())
 			if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("Stat(backup) = %v; want ErrNotExist: an invalid document must not be written", err)
+				t.Errorf("Stat(backup) = %v; want ErrNotExist: a refused document must not be written", err)
 			}
 		})
 	}
-	t.Run("JSON object is good", func(t *testing.T) {
+	t.Run("JSON object is accepted", func(t *testing.T) {
 		const doc = `{"flags": {"new-checkout": {"enabled": true}}}`
 		srv := newHTTPServer(t, serve(doc))
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client())))
@@ -842,11 +840,8 @@ func TestHTTPBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		ev := r.wait(1)
-		r.stopAndCheck(backupEvent(httpDocB, srv.URL, "invalid document: top level is not a mapping"))
-		if !errors.Is(ev[0].err, errHTTPInvalid) {
-			t.Errorf("errors.Is(%v, errHTTPInvalid) = false; want true", ev[0].err)
-		}
+		r.wait(2)
+		r.stopAndCheck("doc:<html>Sign in</html>", "doc:"+httpDocB+"+err:flagkit: top level is not a mapping")
 		checkHTTPBackup(t, backup, httpDocB)
 	})
 	t.Run("used when the client's check rejects the document", func(t *testing.T) {
@@ -860,24 +855,21 @@ func TestHTTPBackup(t *testing.T) {
 			return nil
 		})
 		r.wait(2)
-		r.stopAndCheck("doc:"+httpDocA, "backup:"+httpDocB+" err:flagkit: rejected")
+		r.stopAndCheck("doc:"+httpDocA, "doc:"+httpDocB+"+err:flagkit: rejected")
 		checkHTTPBackup(t, backup, httpDocB)
 	})
-	t.Run("invalid backup not used", func(t *testing.T) {
+	t.Run("delivered, and the client's verdict decides", func(t *testing.T) {
+		// The source does not judge its backup either: the client refuses
+		// it (it holds only documents the client accepted, unless someone
+		// edited it), and then has no document from this source.
 		srv := newHTTPServer(t, func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusBadGateway)
 		})
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, "flags: [unclosed")
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		ev := r.wait(1)
-		r.stop()
-		if len(ev) != 1 || !errors.Is(ev[0].err, errHTTPStatus) || !errors.Is(ev[0].err, errHTTPInvalid) {
-			t.Fatalf("update calls %v; want one error matching errHTTPStatus and errHTTPInvalid", ev)
-		}
-		if prefix := errorEvent(srv.URL, "unexpected status 502 Bad Gateway (backup not used: backup "+backup+": invalid document: "); !strings.HasPrefix(ev[0].String(), prefix) {
-			t.Errorf("update(nil, %q); want prefix %q", ev[0].err, prefix)
-		}
+		r.wait(1)
+		r.stopAndCheck(backupEvent("flags: [unclosed", srv.URL, "unexpected status 502 Bad Gateway"))
 	})
 	t.Run("missing backup", func(t *testing.T) {
 		srv := newHTTPServer(t, func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) {
@@ -1023,7 +1015,7 @@ func TestHTTPNotModified(t *testing.T) {
 			r.stopAndCheck(errorEvent(httpFakeURL, "unexpected status 304 Not Modified"))
 		})
 	})
-	t.Run("validators of an invalid document are not kept", func(t *testing.T) {
+	t.Run("validators of a refused document are kept", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			client, requests := httpScript(
 				httpStep{code: 200, body: httpDocA, kv: []string{"ETag", `"a"`}},
@@ -1033,13 +1025,14 @@ func TestHTTPNotModified(t *testing.T) {
 			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second)))
 			time.Sleep(10 * time.Second)
 			synctest.Wait()
-			r.stopAndCheck("doc:"+httpDocA, errorEvent(httpFakeURL, "invalid document: top level is not a mapping"), "doc:"+httpDocB)
+			r.stopAndCheck("doc:"+httpDocA, "doc:garbage", "doc:"+httpDocB)
 			reqs, _ := requests()
 			var got []string
 			for _, req := range reqs[:4] {
 				got = append(got, req.Header.Get("If-None-Match"))
 			}
-			if want := []string{"", `"a"`, `"a"`, `"b"`}; !slices.Equal(got, want) {
+			// The refused document is not downloaded again until it changes.
+			if want := []string{"", `"a"`, `"bad"`, `"b"`}; !slices.Equal(got, want) {
 				t.Errorf("If-None-Match of the requests = %q; want %q", got, want)
 			}
 		})
@@ -1206,6 +1199,22 @@ func TestHTTPConformance(t *testing.T) {
 			Change:  func() error { changed.Store(true); return nil },
 		})
 		if err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("first document refused, backup", func(t *testing.T) {
+		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
+		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
+		writeHTTPBackup(t, backup, httpDocB)
+		src := HTTP(srv.URL, Client(srv.Client()), Backup(backup), Interval(5*time.Millisecond))
+		if err := sourcetest.TestSource(src, &sourcetest.Options{Timeout: httpGuard, Verdict: mappingVerdict}); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("first document refused, no backup", func(t *testing.T) {
+		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
+		src := HTTP(srv.URL, Client(srv.Client()), Interval(5*time.Millisecond))
+		if err := sourcetest.TestSource(src, &sourcetest.Options{Timeout: httpGuard, Verdict: mappingVerdict}); err != nil {
 			t.Error(err)
 		}
 	})

@@ -170,10 +170,6 @@ func TestHTTPVerify(t *testing.T) {
 			func(u string) string {
 				return errorEvent(u+"/flags.yaml", "signature "+u+sigPath+": over the limit of 1024 bytes")
 			}, nil},
-		{"signed but invalid document", "flags: [unclosed", sign(sigKey, "flags: [unclosed"),
-			func(u string) string {
-				return errorEvent(u+"/flags.yaml", "invalid document: yaml: line 1: did not find expected ',' or ']'")
-			}, errHTTPInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,6 +182,15 @@ func TestHTTPVerify(t *testing.T) {
 			}
 		})
 	}
+	// A signed document goes to the client, whose verdict decides; the
+	// refusal of the first document is answered with the verdict.
+	t.Run("signed but refused document", func(t *testing.T) {
+		const doc = "flags: [unclosed"
+		srv := newSignedServer(t, doc, sign(sigKey, doc), false)
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub)))
+		r.wait(2)
+		r.stopAndCheck("doc:"+doc, "err:"+mappingVerdict([]byte(doc)).Error())
+	})
 }
 
 // TestHTTPVerifyRotation checks that with several keys a document signed
@@ -363,6 +368,7 @@ func TestHTTPVerifyRace(t *testing.T) {
 	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()),
 		Verify(sigPub), Backup(backup), Interval(5*time.Millisecond), MaxBackoff(5*time.Millisecond)))
 	r.wait(1)
+	srv.waitRequests(3) // the document, its signature, then a poll: after the backup was written
 	checkHTTPBackup(t, backup, httpDocA)
 	checkHTTPBackup(t, backup+".sig", sign(sigKey, httpDocA))
 
