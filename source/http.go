@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,9 +23,10 @@ import (
 
 // Defaults of [HTTP].
 const (
-	httpDefaultInterval   = 30 * time.Second
-	httpDefaultTimeout    = 10 * time.Second
-	httpDefaultMaxBackoff = 5 * time.Minute
+	httpDefaultInterval = 30 * time.Second
+	httpDefaultTimeout  = 10 * time.Second
+	// httpBackoffIntervals is the default of [MaxBackoff], in intervals.
+	httpBackoffIntervals = 10
 )
 
 // Errors that [HTTPPoller.Run] wraps, besides those of net/http.
@@ -40,7 +42,7 @@ type httpConfig struct {
 	header     http.Header   // sent with every request; nil: none
 	timeout    time.Duration // 0: httpDefaultTimeout
 	backup     string        // "": no backup file
-	maxBackoff time.Duration // 0: httpDefaultMaxBackoff
+	maxBackoff time.Duration // 0: httpBackoffIntervals intervals
 	sig        sigConfig     // Verify, SignatureURL; see signature.go
 }
 
@@ -106,8 +108,11 @@ func Backup(path string) HTTPOption {
 }
 
 // MaxBackoff sets the longest wait of [HTTP] between attempts after
-// consecutive failures. The default is 5 minutes. A value of zero or less
-// keeps the default.
+// consecutive failures, and the longest Retry-After it honours: the worst
+// delay between an origin's recovery and the source's next request. The
+// default is ten intervals (5 minutes at the default [Interval]). A value of
+// zero or less keeps the default; a value under the interval means no
+// backoff: retries come at the interval.
 func MaxBackoff(d time.Duration) HTTPOption {
 	return httpOption(func(c *httpConfig) {
 		if d > 0 {
@@ -127,29 +132,51 @@ type HTTPPoller struct {
 
 // HTTP returns a source that fetches the YAML or JSON document at url (http
 // or https) and polls it for changes, so that a static host, an object store
-// or a CDN can serve flags to a whole fleet:
+// or a CDN can serve flags to a whole fleet. This comment is the whole
+// contract of the poller; I is the [Interval] (default 30 seconds) and C is
+// [MaxBackoff] (default 10 I).
 //
-//   - Requests are conditional: the ETag and Last-Modified of the last good
-//     document are sent back as If-None-Match and If-Modified-Since, and a
-//     304 Not Modified is a cheap "no change". Any status other than 200 and
-//     304 is an error.
-//   - Polls are [Interval] apart (default 30 seconds), give or take 10% of
-//     jitter so that a fleet does not poll in step.
+//   - Requests are conditional: the ETag and Last-Modified of the last
+//     response that carried a document, accepted or refused by the client,
+//     are sent back as If-None-Match and If-Modified-Since, and a 304 Not
+//     Modified is a cheap "no change". A 304 to a request without
+//     validators is an error (it confirms nothing), as is any status other
+//     than 200 and 304. A source that started from its [Backup] has no
+//     validators: it is stale until the server delivers a document.
 //   - Each request is limited by [Timeout] (default 10 seconds) and the body
 //     by [MaxSize]; a body that is too large or cut short is an error.
-//   - After a failure, the next attempt comes after min(1s, interval), then
-//     twice as long after each further consecutive failure, up to
-//     [MaxBackoff] (default 5 minutes), with the same jitter; the first
-//     success returns to the normal interval.
+//   - The first request is made at once (the client's New waits for it).
+//     After a successful start, the first poll comes at a uniformly random
+//     time in (0, I], so that a fleet started together spreads its polls
+//     over the interval at once; each later poll comes I ± 10% (uniform)
+//     after the previous one.
+//   - A document the client refuses is not a failure: polling goes on at
+//     the interval, so the fix of a bad publish arrives within 1.1 I of its
+//     publication. The refused document is not downloaded again while it is
+//     published: its validators are sent, and a server that ignores them and
+//     sends the same bytes does not make the source deliver them again.
+//   - After k consecutive failures (errors, timeouts, statuses other than
+//     200 and 304), the next attempt comes after I + u × (min(C, 2ᵏ I) − I),
+//     u uniform in [0, 1) ("full jitter" above a floor of I): never sooner
+//     than the interval, growing from it, spread so that clients that failed
+//     together do not retry together, and at most max(C, I). A Retry-After
+//     header on an error response (seconds or an HTTP date, measured from
+//     the response's Date) is honoured up to C: the attempt comes no sooner
+//     than it says. The first success returns to the interval.
+//   - So the origin's recovery is seen within max(C, 1.1 I) plus one
+//     request, and an origin that is down gets between N/C and N/I requests
+//     per second from N clients (about 2N/(I+C) once they have backed off).
 //   - [Header] adds headers, such as credentials; [Client] sets the
-//     http.Client; [Backup] keeps a copy of the last good document on disk.
-//   - [Verify] refuses a document without a valid Ed25519 signature
+//     http.Client; [Backup] keeps a copy of the last accepted document on
+//     disk; [Verify] refuses a document without a valid Ed25519 signature
 //     published next to it.
 //
 // Credentials in url's userinfo (user:password@) are sent as net/http sends
 // them (basic authentication) but never appear in the source's name or
 // errors; prefer [Header], and do not put secrets in the query string,
-// which does appear.
+// which does appear. A URL whose userinfo holds '/', '?' or '#' does not
+// parse (percent-encode them: %2F, %3F, %23); Run reports it without the
+// credentials.
 func HTTP(url string, opts ...HTTPOption) *HTTPPoller {
 	s := &HTTPPoller{url: url, safe: httpRedact(url)}
 	for _, o := range opts {
@@ -207,7 +234,7 @@ func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)
 	if !p.start(ctx) {
 		return nil
 	}
-	timer := time.NewTimer(p.delay())
+	timer := time.NewTimer(p.delay(p.failures == 0))
 	defer timer.Stop()
 	for {
 		select {
@@ -219,7 +246,7 @@ func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)
 		if ctx.Err() != nil {
 			return nil
 		}
-		timer.Reset(p.delay())
+		timer.Reset(p.delay(false))
 	}
 }
 
@@ -264,17 +291,18 @@ type httpPoller struct {
 	startBy time.Time
 	update  func(doc []byte, err error) error
 
-	last         []byte // the last document delivered, our own copy; nil: none
-	etag         string // validators of last, as the server sent them
+	last         []byte // the last document the client accepted, our own copy; nil: none
+	etag         string // validators of the last response with a document, accepted or refused
 	lastModified string
-	sig          []byte   // with Verify, the signature of last
-	pendingSig   []byte   // with Verify, the signature of the document fetched last
-	refused      bool     // the client refused the document fetched last
-	refusedSum   [32]byte // its SHA-256, to know it when served without validators
-	refusedErr   error    // the client's verdict on it
-	lastErr      string   // key of the error reported since the last success; "": none
-	failures     int      // consecutive failures
-	backupDirty  bool     // last is not yet in the backup file
+	sig          []byte        // with Verify, the signature of last
+	pendingSig   []byte        // with Verify, the signature of the document fetched last
+	refused      bool          // the client refused the document fetched last
+	refusedSum   [32]byte      // its SHA-256, to know it when served without validators
+	refusedErr   error         // the client's verdict on it
+	lastErr      string        // key of the error reported since the last success; "": none
+	failures     int           // consecutive failures
+	retryAfter   time.Duration // the Retry-After of the last failed response; 0: none
+	backupDirty  bool          // last is not yet in the backup file
 }
 
 // start makes the first attempt, falling back on the backup file. It
@@ -385,43 +413,84 @@ func (p *httpPoller) report(err, keyErr error) {
 	p.update(nil, err)
 }
 
-// delay returns the wait before the next attempt.
-func (p *httpPoller) delay() time.Duration {
-	cfg := &p.src.cfg
-	interval := cfg.poll.interval
+// delay returns the wait before the next attempt; first is for the first
+// poll after a successful start.
+func (p *httpPoller) delay(first bool) time.Duration {
+	interval, maxBackoff := p.src.cfg.intervals()
+	if first {
+		return httpFirstDelay(interval, rand.Float64())
+	}
+	return httpDelay(interval, maxBackoff, p.failures, p.retryAfter, rand.Float64())
+}
+
+// intervals returns the poll interval and the backoff cap, defaults applied.
+func (c *httpConfig) intervals() (interval, maxBackoff time.Duration) {
+	interval = c.poll.interval
 	if interval <= 0 {
 		interval = httpDefaultInterval
 	}
-	maxBackoff := cfg.maxBackoff
+	maxBackoff = c.maxBackoff
 	if maxBackoff <= 0 {
-		maxBackoff = httpDefaultMaxBackoff
+		maxBackoff = httpSaturate(float64(interval) * httpBackoffIntervals)
 	}
-	return httpDelay(interval, maxBackoff, p.failures, rand.Float64())
+	return interval, maxBackoff
+}
+
+// httpFirstDelay returns the wait before the first poll after a successful
+// start: interval × (1 − r), in (0, interval] for r in [0, 1).
+func httpFirstDelay(interval time.Duration, r float64) time.Duration {
+	return max(httpSaturate(float64(interval)*(1-r)), 1)
 }
 
 // httpDelay returns the wait before the next attempt after the given number
-// of consecutive failures: the interval when there are none, else
-// min(1s, interval) doubled for each failure after the first, capped at
-// maxBackoff. r, in [0, 1), picks the jitter: the result is the wait plus
-// (0.2r - 0.1) times the wait, so within ±10% of it.
-func httpDelay(interval, maxBackoff time.Duration, failures int, r float64) time.Duration {
-	d := interval
-	if failures > 0 {
-		d = min(time.Second, interval, maxBackoff)
-		for i := 1; i < failures && d < maxBackoff; i++ {
-			if d > maxBackoff/2 {
-				d = maxBackoff
-				break
-			}
-			d *= 2
-		}
-		d = min(d, maxBackoff)
+// of consecutive failures, with r in [0, 1) picking the jitter (see [HTTP]):
+//
+//   - no failure: interval × (0.9 + 0.2r);
+//   - k failures: interval + r × (min(maxBackoff, 2ᵏ interval) − interval),
+//     and no less than retryAfter capped at maxBackoff.
+func httpDelay(interval, maxBackoff time.Duration, failures int, retryAfter time.Duration, r float64) time.Duration {
+	if failures <= 0 {
+		return httpSaturate(float64(interval) * (0.9 + 0.2*r))
 	}
-	j := time.Duration(float64(d) * (0.2*r - 0.1)) // |j| <= d/10: no overflow
-	if j > 0 && d > math.MaxInt64-j {
+	top := float64(interval) * math.Exp2(float64(min(failures, 62)))
+	top = min(top, float64(maxBackoff))
+	d := float64(interval)
+	if top > d {
+		d += r * (top - d)
+	}
+	return max(httpSaturate(d), min(retryAfter, maxBackoff))
+}
+
+// httpSaturate converts d to a Duration, saturating at the largest one.
+func httpSaturate(d float64) time.Duration {
+	if d >= math.MaxInt64 {
 		return math.MaxInt64
 	}
-	return d + j
+	return time.Duration(d)
+}
+
+// httpRetryAfter returns the wait that resp's Retry-After asks for: a number
+// of seconds, or an HTTP date measured from the response's Date (or now,
+// without one). It returns 0 without a valid header.
+func httpRetryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return httpSaturate(float64(secs) * float64(time.Second))
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = date
+	}
+	return max(at.Sub(now), 0)
 }
 
 // fetch makes one request. It returns a good new document, or nil for 304
@@ -457,14 +526,17 @@ func (p *httpPoller) fetch(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fail(err)
 	}
-	if p.last != nil {
-		if p.etag != "" {
-			req.Header.Set("If-None-Match", p.etag)
-		}
-		if p.lastModified != "" {
-			req.Header.Set("If-Modified-Since", p.lastModified)
-		}
+	// The validators of the last response that carried a document: a 304
+	// means the document last received, accepted or refused, is still the
+	// one published.
+	conditional := p.etag != "" || p.lastModified != ""
+	if p.etag != "" {
+		req.Header.Set("If-None-Match", p.etag)
 	}
+	if p.lastModified != "" {
+		req.Header.Set("If-Modified-Since", p.lastModified)
+	}
+	p.retryAfter = 0
 
 	resp, err := p.client.Do(req)
 	if err != nil {
@@ -476,9 +548,10 @@ func (p *httpPoller) fetch(ctx context.Context) ([]byte, error) {
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 	}
 	switch {
-	case resp.StatusCode == http.StatusNotModified && p.last != nil:
+	case resp.StatusCode == http.StatusNotModified && conditional:
 		return nil, nil
 	case resp.StatusCode != http.StatusOK:
+		p.retryAfter = httpRetryAfter(resp.Header, time.Now())
 		status := strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
 		return nil, p.src.errorf("%w %s", errHTTPStatus, status)
 	}
