@@ -125,9 +125,10 @@ func MaxBackoff(d time.Duration) HTTPOption {
 // Make one with [HTTP]. It is safe for concurrent use; each call of Run
 // polls on its own.
 type HTTPPoller struct {
-	url  string // as given, secrets included
-	safe string // url without userinfo
-	cfg  httpConfig
+	url     string   // as given, secrets included
+	safe    string   // url without userinfo
+	secrets []string // the userinfo and its password, never shown
+	cfg     httpConfig
 }
 
 // HTTP returns a source that fetches the YAML or JSON document at url (http
@@ -178,9 +179,16 @@ type HTTPPoller struct {
 // parse (percent-encode them: %2F, %3F, %23); Run reports it without the
 // credentials.
 func HTTP(url string, opts ...HTTPOption) *HTTPPoller {
-	s := &HTTPPoller{url: url, safe: httpRedact(url)}
+	s := &HTTPPoller{url: url}
+	var userinfo string
+	s.safe, userinfo = httpRedact(url)
+	s.secrets = httpSecrets(userinfo)
 	for _, o := range opts {
 		o.applyHTTP(&s.cfg)
+	}
+	if s.cfg.sig.url != "" {
+		_, userinfo = httpRedact(s.cfg.sig.url)
+		s.secrets = append(s.secrets, httpSecrets(userinfo)...)
 	}
 	return s
 }
@@ -265,16 +273,32 @@ func (s *HTTPPoller) checkURL() error {
 // absolute http or https URL.
 var errNotFetchable = errors.New("want an absolute http or https URL")
 
+// errUserinfo is fetchable's error for a URL that parses only without its
+// userinfo.
+var errUserinfo = errors.New("its userinfo does not parse (percent-encode '/', '?', '#' and '@' in credentials: %2F, %3F, %23, %40)")
+
 // fetchable checks that raw is an absolute http or https URL. Its errors
-// never hold raw's userinfo (url.Parse's *url.Error would).
+// never hold raw's userinfo (url.Parse's errors may quote part of it).
 func fetchable(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // ue.URL holds the userinfo
+		safe, userinfo := httpRedact(raw)
+		if userinfo == "" {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return err
 		}
-		return err
+		_, serr := url.Parse(safe)
+		if serr == nil {
+			return errUserinfo
+		}
+		var ue *url.Error
+		if errors.As(serr, &ue) {
+			serr = ue.Err // quotes safe, never the userinfo
+		}
+		return serr
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return errNotFetchable
@@ -642,20 +666,37 @@ func httpOneMore(limit int64) int64 {
 	return limit + 1
 }
 
-// httpError is an error of an HTTP source, naming its URL without userinfo.
-type httpError struct {
-	url string
-	err error
+// Errors of an HTTP source do not name it: the client names the source
+// (its Name) wherever it shows an error, in New's error, the log and the
+// status, so that every message names the source once.
+
+// wrap returns err as the source reports it: without the credentials of the
+// URL's userinfo, even where an error of net/http quotes them.
+func (s *HTTPPoller) wrap(err error) error {
+	msg := err.Error()
+	scrubbed := msg
+	for _, secret := range s.secrets {
+		scrubbed = strings.ReplaceAll(scrubbed, secret, "REDACTED")
+	}
+	if scrubbed == msg {
+		return err
+	}
+	return &redactedError{msg: scrubbed, err: err}
 }
-
-func (e *httpError) Error() string { return "source: http " + e.url + ": " + e.err.Error() }
-func (e *httpError) Unwrap() error { return e.err }
-
-func (s *HTTPPoller) wrap(err error) error { return &httpError{url: s.safe, err: err} }
 
 func (s *HTTPPoller) errorf(format string, args ...any) error {
 	return s.wrap(fmt.Errorf(format, args...))
 }
+
+// redactedError is an error whose message had credentials removed; it
+// unwraps to the original, for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // httpErrorKey returns what makes two errors "the same error" for
 // reporting: the message, less the local address of a network error, which
@@ -670,20 +711,82 @@ func httpErrorKey(err error) string {
 	return err.Error()
 }
 
-// httpRedact returns rawURL without its userinfo. It works on the text, so
-// that it also redacts a URL that does not parse.
-func httpRedact(rawURL string) string {
-	i := strings.Index(rawURL, "://")
-	if i < 0 {
-		return rawURL
+// httpSecrets returns the texts that errors must not show for a userinfo:
+// itself, its password, and their percent-decoded forms.
+func httpSecrets(userinfo string) []string {
+	if userinfo == "" {
+		return nil
 	}
-	authority := rawURL[i+3:]
-	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
-		authority = authority[:end]
+	out := []string{userinfo}
+	if _, pass, ok := strings.Cut(userinfo, ":"); ok && pass != "" {
+		out = append(out, pass)
 	}
-	at := strings.LastIndex(authority, "@")
+	for _, v := range out[:len(out):len(out)] {
+		if d, err := url.PathUnescape(v); err == nil && d != v {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// httpRedact returns rawURL without its userinfo, and the userinfo (""
+// when there is none). It works on the text, so that it also redacts a URL
+// that does not parse, such as one whose password holds '/', '?' or '#':
+//
+//   - the authority starts after "://" (or at the start, without one) and
+//     normally ends at the first '/', '?' or '#'; an '@' in it ends the
+//     userinfo (the last '@', since a password may hold one);
+//   - without an '@' there, the text up to that first '/', '?' or '#' is a
+//     host, unless it holds a ':' followed by anything but digits (a port):
+//     then it is the start of a userinfo "user:pass" whose password holds
+//     the delimiter, and the userinfo ends at the next '@'.
+//
+// So "https://svc:s3cr/t+tok==@host/f" loses "svc:s3cr/t+tok==" while
+// "https://host:8443/users/@alice/f" keeps its '@'. A password that looks
+// like a port up to its first '/' ("https://u:123/x@host") is not
+// recognized: such a URL parses as host "u" on port 123.
+func httpRedact(rawURL string) (safe, userinfo string) {
+	start := 0
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		start = i + 3
+	}
+	rest := rawURL[start:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 && end < len(rest) && !httpHostLike(rest[:end]) {
+		if j := strings.Index(rest[end:], "@"); j >= 0 {
+			at = end + j
+		}
+	}
 	if at < 0 {
-		return rawURL
+		return rawURL, ""
 	}
-	return rawURL[:i+3] + rawURL[i+3+at+1:]
+	return rawURL[:start] + rest[at+1:], rest[:at]
+}
+
+// httpHostLike reports whether s can be a host with an optional port: no
+// ':' outside brackets, or one followed by digits only.
+func httpHostLike(s string) bool {
+	if i := strings.LastIndex(s, "]"); i >= 0 {
+		s = s[i+1:]
+	}
+	i := strings.Index(s, ":")
+	if i < 0 {
+		return true
+	}
+	for _, c := range s[i+1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// httpRedactSafe returns rawURL without its userinfo.
+func httpRedactSafe(rawURL string) string {
+	safe, _ := httpRedact(rawURL)
+	return safe
 }

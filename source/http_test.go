@@ -266,12 +266,13 @@ func serve(doc string) httpHandler {
 	return func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) { io.WriteString(w, doc) }
 }
 
-// errorEvent returns the event of an error of the source at url.
-func errorEvent(url, msg string) string { return "err:source: http " + url + ": " + msg }
+// errorEvent returns the event of an error of the source, which does not
+// name the source: the client does.
+func errorEvent(msg string) string { return "err:" + msg }
 
 // backupEvent returns the event of the backup doc delivered at start with
-// the error of the source at url that made it fall back.
-func backupEvent(doc, url, msg string) string { return "doc:" + doc + "+" + errorEvent(url, msg) }
+// the error that made the source fall back.
+func backupEvent(doc, msg string) string { return "doc:" + doc + "+" + errorEvent(msg) }
 
 func TestHTTPName(t *testing.T) {
 	tests := []struct{ url, want string }{
@@ -283,6 +284,17 @@ func TestHTTPName(t *testing.T) {
 		{"https://flags.example.com/users/@alice/f.yaml", "http:https://flags.example.com/users/@alice/f.yaml"},
 		{"https://flags.example.com?owner=a@b", "http:https://flags.example.com?owner=a@b"},
 		{"flags.example.com/f.yaml", "http:flags.example.com/f.yaml"},
+		// Passwords that hold a delimiter: the URL does not parse, and the
+		// name still has no credentials.
+		{"https://svc:s3cr/t+tok==@host/flags.yaml", "http:https://host/flags.yaml"},
+		{"https://svc:s3cr?t@host/flags.yaml", "http:https://host/flags.yaml"},
+		{"https://svc:s3cr#t@host/flags.yaml?env=a@b", "http:https://host/flags.yaml?env=a@b"},
+		{"https://svc:a/b/c@host:8443/flags.yaml", "http:https://host:8443/flags.yaml"},
+		{"svc:s3cr/t@host/flags.yaml", "http:host/flags.yaml"},
+		// '@' after a host and port is a path's or a query's.
+		{"https://flags.example.com:8443/users/@alice/f.yaml", "http:https://flags.example.com:8443/users/@alice/f.yaml"},
+		{"https://[::1]:8443/users/@alice/f.yaml", "http:https://[::1]:8443/users/@alice/f.yaml"},
+		{"https://flags.example.com#a@b", "http:https://flags.example.com#a@b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -450,7 +462,7 @@ func TestHTTPStatusErrors(t *testing.T) {
 			url := srv.URL + "/flags.yaml"
 			r := startHTTP(t, context.Background(), HTTP(url, Client(srv.Client())))
 			ev := r.wait(1)
-			r.stopAndCheck(errorEvent(url, tt.want))
+			r.stopAndCheck(errorEvent(tt.want))
 			if !errors.Is(ev[0].err, errHTTPStatus) {
 				t.Errorf("errors.Is(%v, errHTTPStatus) = false; want true", ev[0].err)
 			}
@@ -475,7 +487,7 @@ func TestHTTPTimeout(t *testing.T) {
 			srv := newHTTPServer(t, tt.handle)
 			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Timeout(50*time.Millisecond)))
 			ev := r.wait(1)
-			r.stopAndCheck(errorEvent(srv.URL, "request timed out after 50ms (context deadline exceeded)"))
+			r.stopAndCheck(errorEvent("request timed out after 50ms (context deadline exceeded)"))
 			if !errors.Is(ev[0].err, context.DeadlineExceeded) {
 				t.Errorf("errors.Is(%v, context.DeadlineExceeded) = false; want true", ev[0].err)
 			}
@@ -497,7 +509,7 @@ func TestHTTPTruncatedBody(t *testing.T) {
 		})
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client())))
 		ev := r.wait(1)
-		r.stopAndCheck(errorEvent(srv.URL, "reading body: unexpected EOF"))
+		r.stopAndCheck(errorEvent("reading body: unexpected EOF"))
 		if !errors.Is(ev[0].err, io.ErrUnexpectedEOF) {
 			t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = false; want true", ev[0].err)
 		}
@@ -511,7 +523,7 @@ func TestHTTPTruncatedBody(t *testing.T) {
 		})}
 		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
 		ev := r.wait(1)
-		r.stopAndCheck(errorEvent(httpFakeURL, "reading body: got 10 bytes, Content-Length is 100: unexpected EOF"))
+		r.stopAndCheck(errorEvent("reading body: got 10 bytes, Content-Length is 100: unexpected EOF"))
 		if !errors.Is(ev[0].err, io.ErrUnexpectedEOF) {
 			t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = false; want true", ev[0].err)
 		}
@@ -521,12 +533,12 @@ func TestHTTPTruncatedBody(t *testing.T) {
 func TestHTTPErrorKey(t *testing.T) {
 	reset := errors.New("connection reset by peer")
 	opErr := func(local, remote int) error {
-		return &httpError{url: "http://x/f", err: &net.OpError{
+		return fmt.Errorf("reading body: %w", &net.OpError{
 			Op: "read", Net: "tcp",
 			Source: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: local},
 			Addr:   &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: remote},
 			Err:    reset,
-		}}
+		})
 	}
 	a, b, c := opErr(50001, 80), opErr(50002, 80), opErr(50001, 81)
 	if ka, kb := httpErrorKey(a), httpErrorKey(b); ka != kb {
@@ -573,7 +585,7 @@ func TestHTTPTooLarge(t *testing.T) {
 			})
 			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), MaxSize(limit)))
 			ev := r.wait(1)
-			r.stopAndCheck(errorEvent(srv.URL, tt.want))
+			r.stopAndCheck(errorEvent(tt.want))
 			if !errors.Is(ev[0].err, errHTTPTooLarge) {
 				t.Errorf("errors.Is(%v, errHTTPTooLarge) = false; want true", ev[0].err)
 			}
@@ -785,11 +797,15 @@ func TestHTTPHeader(t *testing.T) {
 
 func TestHTTPMisconfigured(t *testing.T) {
 	for _, tt := range []struct{ url, want string }{
-		{"", "source: http : invalid URL: want an absolute http or https URL"},
-		{"flags.example.com/flags.yaml", "source: http flags.example.com/flags.yaml: invalid URL: want an absolute http or https URL"},
-		{"ftp://flags.example.com/flags.yaml", "source: http ftp://flags.example.com/flags.yaml: invalid URL: want an absolute http or https URL"},
-		{"https:///flags.yaml", "source: http https:///flags.yaml: invalid URL: want an absolute http or https URL"},
-		{"https://alice:pa55@flags.example.com/%zz", `source: http https://flags.example.com/%zz: invalid URL: invalid URL escape "%zz"`},
+		{"", "invalid URL: want an absolute http or https URL"},
+		{"flags.example.com/flags.yaml", "invalid URL: want an absolute http or https URL"},
+		{"ftp://flags.example.com/flags.yaml", "invalid URL: want an absolute http or https URL"},
+		{"https:///flags.yaml", "invalid URL: want an absolute http or https URL"},
+		{"https://alice:pa55@flags.example.com/%zz", `invalid URL: invalid URL escape "%zz"`},
+		{"https://svc:s3cr/t+tok==@flags.example.com/flags.yaml", "invalid URL: " + errUserinfo.Error()},
+		{"https://svc:s3cr?t@flags.example.com/flags.yaml", "invalid URL: " + errUserinfo.Error()},
+		{"https://svc:s3cr#t@flags.example.com/flags.yaml", "invalid URL: " + errUserinfo.Error()},
+		{"https://svc:s3cr/t@flags.example.com/%zz", `invalid URL: invalid URL escape "%zz"`},
 	} {
 		t.Run(tt.url, func(t *testing.T) {
 			var got []error
@@ -883,7 +899,7 @@ func TestHTTPBackup(t *testing.T) {
 		if len(ev) != 1 || string(ev[0].doc) != httpDocB || ev[0].err == nil {
 			t.Fatalf("update calls %v; want one: the backup with the error", ev)
 		}
-		if prefix := "source: http " + closed.URL + ": "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
+		if prefix := "dial tcp "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
 			t.Errorf("error %q; want prefix %q", ev[0].err, prefix)
 		}
 		if op := (*net.OpError)(nil); !errors.As(ev[0].err, &op) || op.Op != "dial" {
@@ -925,7 +941,7 @@ func TestHTTPBackup(t *testing.T) {
 		writeHTTPBackup(t, backup, "flags: [unclosed")
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
 		r.wait(1)
-		r.stopAndCheck(backupEvent("flags: [unclosed", srv.URL, "unexpected status 502 Bad Gateway"))
+		r.stopAndCheck(backupEvent("flags: [unclosed", "unexpected status 502 Bad Gateway"))
 	})
 	t.Run("missing backup", func(t *testing.T) {
 		srv := newHTTPServer(t, func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) {
@@ -934,7 +950,7 @@ func TestHTTPBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
 		r.wait(1)
-		r.stopAndCheck(errorEvent(srv.URL, "unexpected status 502 Bad Gateway"))
+		r.stopAndCheck(errorEvent("unexpected status 502 Bad Gateway"))
 	})
 	t.Run("unwritable backup does not hide the document", func(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
@@ -1124,10 +1140,10 @@ func TestHTTPErrorsReportedOnce(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
-			errorEvent(httpFakeURL, "boom"),
+			errorEvent("unexpected status 500 Internal Server Error"),
+			errorEvent("boom"),
 			"doc:"+httpDocA,
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
+			errorEvent("unexpected status 500 Internal Server Error"),
 			"doc:"+httpDocA,
 			"doc:"+httpDocB,
 		)
@@ -1150,7 +1166,7 @@ func TestHTTPNotModified(t *testing.T) {
 			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second)))
 			time.Sleep(time.Minute)
 			synctest.Wait()
-			r.stopAndCheck("doc:"+httpDocA, errorEvent(httpFakeURL, "unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
+			r.stopAndCheck("doc:"+httpDocA, errorEvent("unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
 			reqs, _ := requests()
 			for i, req := range reqs[1:] {
 				if got := req.Header.Get("If-None-Match"); got != `"a"` {
@@ -1164,7 +1180,7 @@ func TestHTTPNotModified(t *testing.T) {
 			client, _ := httpScript(httpStep{code: 304})
 			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
 			synctest.Wait()
-			r.stopAndCheck(errorEvent(httpFakeURL, "unexpected status 304 Not Modified"))
+			r.stopAndCheck(errorEvent("unexpected status 304 Not Modified"))
 		})
 	})
 	t.Run("validators of a refused document are kept", func(t *testing.T) {
@@ -1208,10 +1224,10 @@ func TestHTTPBackupStaleUntilServed(t *testing.T) {
 		time.Sleep(3500 * time.Millisecond)
 		synctest.Wait()
 		r.stopAndCheck(
-			backupEvent(httpDocB, httpFakeURL, "unexpected status 500 Internal Server Error"),
-			errorEvent(httpFakeURL, "unexpected status 304 Not Modified"),
+			backupEvent(httpDocB, "unexpected status 500 Internal Server Error"),
+			errorEvent("unexpected status 304 Not Modified"),
 			"doc:"+httpDocB, // the recovery
-			errorEvent(httpFakeURL, "unexpected status 304 Not Modified"),
+			errorEvent("unexpected status 304 Not Modified"),
 		)
 		reqs, _ := requests()
 		for i, req := range reqs {
@@ -1334,10 +1350,10 @@ func TestHTTPBackupOnlyAtStart(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
-			backupEvent(httpDocB, httpFakeURL, "unexpected status 500 Internal Server Error"),
-			errorEvent(httpFakeURL, "boom"),
+			backupEvent(httpDocB, "unexpected status 500 Internal Server Error"),
+			errorEvent("boom"),
 			"doc:"+httpDocA,
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
+			errorEvent("unexpected status 500 Internal Server Error"),
 		)
 		checkHTTPBackup(t, backup, httpDocA)
 	})
@@ -1456,7 +1472,7 @@ func TestHTTPRecovers(t *testing.T) {
 	})
 	r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Interval(time.Millisecond)))
 	r.wait(2)
-	r.stopAndCheck(errorEvent(srv.URL, "unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
+	r.stopAndCheck(errorEvent("unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
 }
 
 func TestHTTPConformance(t *testing.T) {
