@@ -54,9 +54,11 @@ func (o httpOption) applyHTTP(c *httpConfig) { o(c) }
 // credentials: source.Header("Authorization", "Bearer "+token). A later
 // Header with the same key replaces the earlier value; the key "Host" sets
 // the request's Host. Header values never appear in the source's name or
-// errors. On a redirect, net/http sends Authorization, Cookie and
-// WWW-Authenticate on only to the same host or one of its subdomains, and
-// every other header to any host.
+// errors. A shared cache, such as a CDN, does not answer a request that
+// carries Authorization from its cache unless the response says
+// Cache-Control: public or s-maxage. On a redirect, net/http sends
+// Authorization, Cookie and WWW-Authenticate on only to the same host or
+// one of its subdomains, and every other header to any host.
 func Header(key, value string) HTTPOption {
 	return httpOption(func(c *httpConfig) {
 		if c.header == nil {
@@ -97,8 +99,11 @@ func Timeout(d time.Duration) HTTPOption {
 // directory, synced, then renamed) with mode 0o600, and read only at start.
 // The backup is best-effort: a failure to write it is not reported, and the
 // write is tried again after the next successful request. With [Verify],
-// the document's signature is kept next to it, at path+".sig". The default
-// is no backup. An empty path keeps the default.
+// the document's signature is kept next to it, at path+".sig". The
+// response's validators are not kept: a source started from its backup
+// downloads the document once, at its first successful request, and is
+// stale until then (a 304 to a request without validators confirms
+// nothing). The default is no backup. An empty path keeps the default.
 func Backup(path string) HTTPOption {
 	return httpOption(func(c *httpConfig) {
 		if path != "" {
