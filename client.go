@@ -305,7 +305,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	var failed []error
 	for _, l := range c.layers {
 		if l.doc == nil {
-			failed = append(failed, fmt.Errorf("flagkit: source %s: no usable document: %w", l.name, l.lastErr))
+			failed = append(failed, noDocument(l.name, l.lastErr))
 		}
 	}
 	if failed == nil && cfg.strict {
@@ -359,9 +359,27 @@ func (c *Client) run(ctx context.Context, l *layer) {
 		if err == nil {
 			err = errors.New("source stopped")
 		}
-		c.apply(l, nil, fmt.Errorf("flagkit: source %s stopped: %w", l.name, err))
+		c.apply(l, nil, fmt.Errorf("source stopped: %w", err)) // the log and New name the source
 	}
 	l.markStarted()
+}
+
+// noDocument is New's error for the source named name that yielded no
+// usable document because of err. It names the source once: a refusal of
+// its document, a *ParseError, names it already.
+func noDocument(name string, err error) error {
+	first := err
+	for {
+		parts := unjoin(first)
+		if len(parts) == 0 || parts[0] == first {
+			break
+		}
+		first = parts[0]
+	}
+	if pe, ok := first.(*ParseError); ok && pe.Source == name {
+		return err
+	}
+	return fmt.Errorf("flagkit: source %s: no usable document: %w", name, err)
 }
 
 // refusalAnswerWait bounds how long New waits for a source to answer the
@@ -402,7 +420,8 @@ func (c *Client) apply(l *layer, doc []byte, err error) error {
 		if refused != nil {
 			err = refused
 			if fellBack != nil {
-				err = errors.Join(fellBack, refused) // why the source fell back, and why that failed too
+				// Why the source fell back, and why that failed too.
+				err = fmt.Errorf("%w; its fallback document was refused too: %w", fellBack, refused)
 			}
 		}
 	}

@@ -211,6 +211,7 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		})
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.Backup(backup))
 		logs := &faultLog{}
+		started := time.Now()
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 		require.NoError(t, err, "New with a backup while the server is down")
 		defer c.Close()
@@ -240,12 +241,17 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		assert.Equal(t, 1, logs.count(faultFellBack), "%q records; logs: %q", faultFellBack, logs.all())
 		assert.Equal(t, int32(1), requests.Load(), "requests before the next attempt")
 
-		// The server comes up: the next attempt, min(1s, interval) ± 10%
-		// after the failure, gets the live document.
+		// The server comes up: the next attempt, between one and two
+		// intervals after the failure (never sooner), gets the live document.
 		down.Store(false)
-		time.Sleep(1100 * time.Millisecond)
+		for requests.Load() < 2 && time.Since(started) < time.Minute {
+			time.Sleep(100 * time.Millisecond)
+		}
 		synctest.Wait()
 		assert.Equal(t, int32(2), requests.Load(), "requests")
+		if d := time.Since(started); d < 10*time.Second || d > 20*time.Second+100*time.Millisecond {
+			t.Errorf("second request %v after the first; want within [10s, 20s]", d)
+		}
 		if got := faultView(t, c); got != 2 {
 			t.Errorf("Int(f0) = %d; want 2 (live)", got)
 		}
@@ -261,8 +267,9 @@ func TestFaultServerDownAtStart(t *testing.T) {
 
 // 2. The server goes down after a good start: the last good flags stay,
 // the source is stale with its error, the error is logged once, attempts
-// back off 1s, 2s, 4s, 8s, 8s (MaxBackoff), and evaluations answer
-// throughout; the first success brings the source back.
+// back off from the interval (10s) with jitter up to MaxBackoff (40s), and
+// evaluations answer throughout; the first success, at most MaxBackoff
+// after the server returns, brings the source back.
 func TestFaultServerDownLater(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var (
@@ -285,7 +292,7 @@ func TestFaultServerDownLater(t *testing.T) {
 			down = b
 		}
 		logs := &faultLog{}
-		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.MaxBackoff(8*time.Second))
+		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.MaxBackoff(40*time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 		require.NoError(t, err)
 		defer c.Close()
@@ -293,8 +300,8 @@ func TestFaultServerDownLater(t *testing.T) {
 		firstLoad := faultStatus(t, c).LastLoad
 		setDown(true)
 
-		// Evaluate every second for a minute while the server is down.
-		for i := 0; i < 60; i++ {
+		// Evaluate every second for four minutes while the server is down.
+		for i := 0; i < 240; i++ {
 			time.Sleep(time.Second)
 			if got := faultView(t, c); got != 1 {
 				t.Fatalf("at %v: Int(f0) = %d; want 1 (last good)", time.Since(start), got)
@@ -310,20 +317,23 @@ func TestFaultServerDownLater(t *testing.T) {
 		mu.Lock()
 		got := slices.Clone(times)
 		mu.Unlock()
-		// Request 0 at start, 1 after the interval (the first failure), then
-		// the backoff.
-		want := []time.Duration{10 * time.Second, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second}
-		require.Greater(t, len(got), len(want), "requests in a minute: %v", got)
+		// Request 0 at start, 1 within the interval (the first poll, spread
+		// over it; the first failure), then after k failures between the
+		// interval and min(40s, 2ᵏ × 10s).
+		type bound struct{ lo, hi time.Duration }
+		const I = 10 * time.Second
+		want := []bound{{1, I}, {I, 2 * I}, {I, 4 * I}, {I, 4 * I}, {I, 4 * I}, {I, 4 * I}}
+		require.Greater(t, len(got), len(want), "requests in four minutes: %v", got)
 		for i, w := range want {
 			gap := got[i+1].Sub(got[i])
-			if gap < w*9/10 || gap > w*11/10 {
-				t.Errorf("wait before request %d = %v; want %v ± 10%%", i+1, gap, w)
+			if gap < w.lo || gap > w.hi {
+				t.Errorf("wait before request %d = %v; want within [%v, %v]", i+1, gap, w.lo, w.hi)
 			}
 		}
 
 		// Recovery: the same document again, delivered to clear the error.
 		setDown(false)
-		time.Sleep(9 * time.Second)
+		time.Sleep(40 * time.Second)
 		synctest.Wait()
 		ss = faultStatus(t, c)
 		assert.False(t, ss.Stale, "Stale after recovery")
@@ -487,9 +497,9 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 		elapsed      time.Duration // fake time New takes
 	}{
 		{name: "with backup", backup: true, firstTimeout: timeout, elapsed: timeout},
-		{name: "without backup", wantErr: "no usable document: source: http " + faultURL + ": request timed out after 2s", firstTimeout: timeout, elapsed: timeout},
+		{name: "without backup", wantErr: "no usable document: request timed out after 2s", firstTimeout: timeout, elapsed: timeout},
 		{name: "ctx shorter than timeout, backup", backup: true, newWait: time.Second, firstTimeout: 500 * time.Millisecond, elapsed: 500 * time.Millisecond},
-		{name: "ctx shorter than timeout, no backup", newWait: time.Second, wantErr: "no usable document: source: http " + faultURL + ": request timed out after 500ms", firstTimeout: 500 * time.Millisecond, elapsed: 500 * time.Millisecond},
+		{name: "ctx shorter than timeout, no backup", newWait: time.Second, wantErr: "no usable document: request timed out after 500ms", firstTimeout: 500 * time.Millisecond, elapsed: 500 * time.Millisecond},
 		{name: "ctx over twice the timeout", backup: true, newWait: 10 * time.Second, firstTimeout: timeout, elapsed: timeout},
 	}
 	for _, tt := range tests {
@@ -536,7 +546,7 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 				if elapsed := time.Since(start); elapsed != tt.elapsed {
 					t.Errorf("New took %v; want %v", elapsed, tt.elapsed)
 				}
-				wantFirst := fmt.Sprintf("source: http %s: request timed out after %v (context deadline exceeded)", faultURL, tt.firstTimeout)
+				wantFirst := fmt.Sprintf("request timed out after %v (context deadline exceeded)", tt.firstTimeout)
 				if tt.wantErr != "" {
 					if err == nil {
 						c.Close()
@@ -558,10 +568,16 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 				assert.EqualError(t, ss.LastError, wantFirst)
 				assert.Equal(t, int64(7), faultView(t, c), "flags from the backup")
 
-				// The next attempt comes 1s ± 10% later and hangs for the
-				// whole timeout: only the first request is cut short.
-				time.Sleep(1500 * time.Millisecond)
+				// The next attempt comes one to two intervals later (never
+				// sooner) and hangs for the whole timeout: only the first
+				// request is cut short.
+				for inFlight.Load() == 0 && time.Since(start) < time.Minute {
+					time.Sleep(100 * time.Millisecond)
+				}
 				synctest.Wait()
+				if d := time.Since(start) - tt.elapsed; d < 10*time.Second || d > 20*time.Second+100*time.Millisecond {
+					t.Errorf("second request %v after the first failed; want within [10s, 20s]", d)
+				}
 				require.Equal(t, int32(1), inFlight.Load(), "a request in flight")
 				assert.Equal(t, []time.Duration{tt.firstTimeout, timeout}, requestTimeouts(), "request timeouts")
 				assert.Equal(t, int64(7), faultView(t, c), "evaluation during a hanging request")

@@ -266,12 +266,13 @@ func serve(doc string) httpHandler {
 	return func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) { io.WriteString(w, doc) }
 }
 
-// errorEvent returns the event of an error of the source at url.
-func errorEvent(url, msg string) string { return "err:source: http " + url + ": " + msg }
+// errorEvent returns the event of an error of the source, which does not
+// name the source: the client does.
+func errorEvent(msg string) string { return "err:" + msg }
 
 // backupEvent returns the event of the backup doc delivered at start with
-// the error of the source at url that made it fall back.
-func backupEvent(doc, url, msg string) string { return "doc:" + doc + "+" + errorEvent(url, msg) }
+// the error that made the source fall back.
+func backupEvent(doc, msg string) string { return "doc:" + doc + "+" + errorEvent(msg) }
 
 func TestHTTPName(t *testing.T) {
 	tests := []struct{ url, want string }{
@@ -283,6 +284,17 @@ func TestHTTPName(t *testing.T) {
 		{"https://flags.example.com/users/@alice/f.yaml", "http:https://flags.example.com/users/@alice/f.yaml"},
 		{"https://flags.example.com?owner=a@b", "http:https://flags.example.com?owner=a@b"},
 		{"flags.example.com/f.yaml", "http:flags.example.com/f.yaml"},
+		// Passwords that hold a delimiter: the URL does not parse, and the
+		// name still has no credentials.
+		{"https://svc:s3cr/t+tok==@host/flags.yaml", "http:https://host/flags.yaml"},
+		{"https://svc:s3cr?t@host/flags.yaml", "http:https://host/flags.yaml"},
+		{"https://svc:s3cr#t@host/flags.yaml?env=a@b", "http:https://host/flags.yaml?env=a@b"},
+		{"https://svc:a/b/c@host:8443/flags.yaml", "http:https://host:8443/flags.yaml"},
+		{"svc:s3cr/t@host/flags.yaml", "http:host/flags.yaml"},
+		// '@' after a host and port is a path's or a query's.
+		{"https://flags.example.com:8443/users/@alice/f.yaml", "http:https://flags.example.com:8443/users/@alice/f.yaml"},
+		{"https://[::1]:8443/users/@alice/f.yaml", "http:https://[::1]:8443/users/@alice/f.yaml"},
+		{"https://flags.example.com#a@b", "http:https://flags.example.com#a@b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -294,39 +306,95 @@ func TestHTTPName(t *testing.T) {
 }
 
 func TestHTTPDelay(t *testing.T) {
-	const max = time.Duration(math.MaxInt64)
+	const (
+		max = time.Duration(math.MaxInt64)
+		s   = time.Second
+	)
 	tests := []struct {
 		name                 string
 		interval, maxBackoff time.Duration
 		failures             int
+		retryAfter           time.Duration
 		r                    float64
 		want                 time.Duration
 	}{
-		{"no failure", 30 * time.Second, 5 * time.Minute, 0, 0.5, 30 * time.Second},
-		{"no failure, least jitter", 30 * time.Second, 5 * time.Minute, 0, 0, 27 * time.Second},
-		{"no failure, most jitter", 30 * time.Second, 5 * time.Minute, 0, 1, 33 * time.Second},
-		{"1 failure", 30 * time.Second, 5 * time.Minute, 1, 0.5, time.Second},
-		{"2 failures", 30 * time.Second, 5 * time.Minute, 2, 0.5, 2 * time.Second},
-		{"3 failures", 30 * time.Second, 5 * time.Minute, 3, 0.5, 4 * time.Second},
-		{"9 failures", 30 * time.Second, 5 * time.Minute, 9, 0.5, 256 * time.Second},
-		{"10 failures: capped", 30 * time.Second, 5 * time.Minute, 10, 0.5, 5 * time.Minute},
-		{"1000 failures: capped", 30 * time.Second, 5 * time.Minute, 1000, 0.5, 5 * time.Minute},
-		{"capped, least jitter", 30 * time.Second, 5 * time.Minute, 1000, 0, 270 * time.Second},
-		{"capped, most jitter", 30 * time.Second, 5 * time.Minute, 1000, 1, 330 * time.Second},
-		{"short interval: first retry after it", 200 * time.Millisecond, 5 * time.Minute, 1, 0.5, 200 * time.Millisecond},
-		{"short interval: then doubled", 200 * time.Millisecond, 5 * time.Minute, 3, 0.5, 800 * time.Millisecond},
-		{"max backoff under 1s", 30 * time.Second, 500 * time.Millisecond, 1, 0.5, 500 * time.Millisecond},
-		{"max backoff under 1s, 3 failures", 30 * time.Second, 500 * time.Millisecond, 3, 0.5, 500 * time.Millisecond},
-		{"max backoff not a power of 2", 30 * time.Second, 3 * time.Second, 3, 0.5, 3 * time.Second},
-		{"huge interval: no overflow", max, 5 * time.Minute, 0, 1, max},
-		{"huge max backoff: no overflow", 30 * time.Second, max, 1000, 1, max},
-		{"huge max backoff, middle jitter", 30 * time.Second, max, 1000, 0.5, max},
+		{"no failure", 30 * s, 300 * s, 0, 0, 0.5, 30 * s},
+		{"no failure, least jitter", 30 * s, 300 * s, 0, 0, 0, 27 * s},
+		{"no failure, most jitter", 30 * s, 300 * s, 0, 0, 1, 33 * s},
+		{"1 failure: the interval at least", 30 * s, 300 * s, 1, 0, 0, 30 * s},
+		{"1 failure: up to twice the interval", 30 * s, 300 * s, 1, 0, 1, 60 * s},
+		{"2 failures: up to 4 intervals", 30 * s, 300 * s, 2, 0, 1, 120 * s},
+		{"2 failures, middle", 30 * s, 300 * s, 2, 0, 0.5, 75 * s},
+		{"3 failures: up to 8 intervals", 30 * s, 300 * s, 3, 0, 1, 240 * s},
+		{"4 failures: capped", 30 * s, 300 * s, 4, 0, 1, 300 * s},
+		{"1000 failures: capped", 30 * s, 300 * s, 1000, 0, 1, 300 * s},
+		{"1000 failures: still the interval at least", 30 * s, 300 * s, 1000, 0, 0, 30 * s},
+		{"cap under the interval: the interval", 30 * s, 5 * s, 3, 0, 1, 30 * s},
+		{"Retry-After over the backoff", 10 * s, 300 * s, 1, 120 * s, 0.5, 120 * s},
+		{"Retry-After under the backoff", 10 * s, 300 * s, 3, 5 * s, 0.5, 45 * s},
+		{"Retry-After over the cap: the cap", 10 * s, 300 * s, 1, time.Hour, 0, 300 * s},
+		{"Retry-After without a failure: ignored", 10 * s, 300 * s, 0, 120 * s, 0.5, 10 * s},
+		{"huge interval: no overflow", max, 300 * s, 0, 0, 1, max},
+		{"huge interval, failures: no overflow", max, max, 1000, 0, 1, max},
+		{"huge max backoff: no overflow", 30 * s, max, 1000, 0, 1, max},
+		{"huge Retry-After: no overflow", 30 * s, max, 1, max, 0, max},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := httpDelay(tt.interval, tt.maxBackoff, tt.failures, tt.r)
+			got := httpDelay(tt.interval, tt.maxBackoff, tt.failures, tt.retryAfter, tt.r)
 			if got != tt.want {
-				t.Errorf("httpDelay(%v, %v, %d, %v) = %v; want %v", tt.interval, tt.maxBackoff, tt.failures, tt.r, got, tt.want)
+				t.Errorf("httpDelay(%v, %v, %d, %v, %v) = %v; want %v", tt.interval, tt.maxBackoff, tt.failures, tt.retryAfter, tt.r, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHTTPFirstDelay(t *testing.T) {
+	tests := []struct {
+		interval time.Duration
+		r        float64
+		want     time.Duration
+	}{
+		{30 * time.Second, 0, 30 * time.Second},
+		{30 * time.Second, 0.5, 15 * time.Second},
+		{30 * time.Second, 0.75, 7500 * time.Millisecond},
+		{time.Nanosecond, 0.99, time.Nanosecond}, // never zero
+		{math.MaxInt64, 0, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		if got := httpFirstDelay(tt.interval, tt.r); got != tt.want {
+			t.Errorf("httpFirstDelay(%v, %v) = %v; want %v", tt.interval, tt.r, got, tt.want)
+		}
+	}
+}
+
+func TestHTTPRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 10, 21, 7, 28, 0, 0, time.UTC)
+	date := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	tests := []struct {
+		name string
+		kv   []string
+		want time.Duration
+	}{
+		{"none", nil, 0},
+		{"seconds", []string{"Retry-After", "120"}, 120 * time.Second},
+		{"seconds with spaces", []string{"Retry-After", " 7 "}, 7 * time.Second},
+		{"zero", []string{"Retry-After", "0"}, 0},
+		{"negative", []string{"Retry-After", "-5"}, 0},
+		{"garbage", []string{"Retry-After", "soon"}, 0},
+		{"HTTP date, from now", []string{"Retry-After", date(now.Add(90 * time.Second))}, 90 * time.Second},
+		{"HTTP date, from the response's Date", []string{"Retry-After", date(now.Add(90 * time.Second)), "Date", date(now.Add(30 * time.Second))}, 60 * time.Second},
+		{"HTTP date in the past", []string{"Retry-After", date(now.Add(-time.Hour))}, 0},
+		{"huge", []string{"Retry-After", "99999999999999999"}, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := make(http.Header)
+			for i := 0; i+1 < len(tt.kv); i += 2 {
+				h.Set(tt.kv[i], tt.kv[i+1])
+			}
+			if got := httpRetryAfter(h, now); got != tt.want {
+				t.Errorf("httpRetryAfter(%v) = %v; want %v", h, got, tt.want)
 			}
 		})
 	}
@@ -394,7 +462,7 @@ func TestHTTPStatusErrors(t *testing.T) {
 			url := srv.URL + "/flags.yaml"
 			r := startHTTP(t, context.Background(), HTTP(url, Client(srv.Client())))
 			ev := r.wait(1)
-			r.stopAndCheck(errorEvent(url, tt.want))
+			r.stopAndCheck(errorEvent(tt.want))
 			if !errors.Is(ev[0].err, errHTTPStatus) {
 				t.Errorf("errors.Is(%v, errHTTPStatus) = false; want true", ev[0].err)
 			}
@@ -419,7 +487,7 @@ func TestHTTPTimeout(t *testing.T) {
 			srv := newHTTPServer(t, tt.handle)
 			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Timeout(50*time.Millisecond)))
 			ev := r.wait(1)
-			r.stopAndCheck(errorEvent(srv.URL, "request timed out after 50ms (context deadline exceeded)"))
+			r.stopAndCheck(errorEvent("request timed out after 50ms (context deadline exceeded)"))
 			if !errors.Is(ev[0].err, context.DeadlineExceeded) {
 				t.Errorf("errors.Is(%v, context.DeadlineExceeded) = false; want true", ev[0].err)
 			}
@@ -441,7 +509,7 @@ func TestHTTPTruncatedBody(t *testing.T) {
 		})
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client())))
 		ev := r.wait(1)
-		r.stopAndCheck(errorEvent(srv.URL, "reading body: unexpected EOF"))
+		r.stopAndCheck(errorEvent("reading body: unexpected EOF"))
 		if !errors.Is(ev[0].err, io.ErrUnexpectedEOF) {
 			t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = false; want true", ev[0].err)
 		}
@@ -455,7 +523,7 @@ func TestHTTPTruncatedBody(t *testing.T) {
 		})}
 		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
 		ev := r.wait(1)
-		r.stopAndCheck(errorEvent(httpFakeURL, "reading body: got 10 bytes, Content-Length is 100: unexpected EOF"))
+		r.stopAndCheck(errorEvent("reading body: got 10 bytes, Content-Length is 100: unexpected EOF"))
 		if !errors.Is(ev[0].err, io.ErrUnexpectedEOF) {
 			t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = false; want true", ev[0].err)
 		}
@@ -465,12 +533,12 @@ func TestHTTPTruncatedBody(t *testing.T) {
 func TestHTTPErrorKey(t *testing.T) {
 	reset := errors.New("connection reset by peer")
 	opErr := func(local, remote int) error {
-		return &httpError{url: "http://x/f", err: &net.OpError{
+		return fmt.Errorf("reading body: %w", &net.OpError{
 			Op: "read", Net: "tcp",
 			Source: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: local},
 			Addr:   &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: remote},
 			Err:    reset,
-		}}
+		})
 	}
 	a, b, c := opErr(50001, 80), opErr(50002, 80), opErr(50001, 81)
 	if ka, kb := httpErrorKey(a), httpErrorKey(b); ka != kb {
@@ -517,7 +585,7 @@ func TestHTTPTooLarge(t *testing.T) {
 			})
 			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), MaxSize(limit)))
 			ev := r.wait(1)
-			r.stopAndCheck(errorEvent(srv.URL, tt.want))
+			r.stopAndCheck(errorEvent(tt.want))
 			if !errors.Is(ev[0].err, errHTTPTooLarge) {
 				t.Errorf("errors.Is(%v, errHTTPTooLarge) = false; want true", ev[0].err)
 			}
@@ -552,7 +620,11 @@ func TestHTTPTooLarge(t *testing.T) {
 	}
 }
 
-func TestHTTPInvalidDocument(t *testing.T) {
+// TestHTTPRefusedDocument checks that the source does not judge documents:
+// it delivers whatever the server sends, and answers the client's refusal
+// of the first one with the verdict (there is no backup to fall back on),
+// without writing the refused document to the backup.
+func TestHTTPRefusedDocument(t *testing.T) {
 	for _, tt := range []struct{ name, body string }{
 		{"syntax error", "flags: [unclosed\n"},
 		{"list", "- a\n- b\n"},
@@ -566,20 +638,14 @@ func TestHTTPInvalidDocument(t *testing.T) {
 			srv := newHTTPServer(t, serve(tt.body))
 			backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-			ev := r.wait(1)
-			r.stop()
-			if len(ev) != 1 || !errors.Is(ev[0].err, errHTTPInvalid) {
-				t.Fatalf("update calls %v; want one error matching errHTTPInvalid", ev)
-			}
-			if prefix := "source: http " + srv.URL + ": invalid document: "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
-				t.Errorf("error %q; want prefix %q", ev[0].err, prefix)
-			}
+			r.wait(2)
+			r.stopAndCheck("doc:"+tt.body, "err:"+mappingVerdict([]byte(tt.body)).Error())
 			if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("Stat(backup) = %v; want ErrNotExist: an invalid document must not be written", err)
+				t.Errorf("Stat(backup) = %v; want ErrNotExist: a refused document must not be written", err)
 			}
 		})
 	}
-	t.Run("JSON object is good", func(t *testing.T) {
+	t.Run("JSON object is accepted", func(t *testing.T) {
 		const doc = `{"flags": {"new-checkout": {"enabled": true}}}`
 		srv := newHTTPServer(t, serve(doc))
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client())))
@@ -731,11 +797,15 @@ func TestHTTPHeader(t *testing.T) {
 
 func TestHTTPMisconfigured(t *testing.T) {
 	for _, tt := range []struct{ url, want string }{
-		{"", "source: http : invalid URL: want an absolute http or https URL"},
-		{"flags.example.com/flags.yaml", "source: http flags.example.com/flags.yaml: invalid URL: want an absolute http or https URL"},
-		{"ftp://flags.example.com/flags.yaml", "source: http ftp://flags.example.com/flags.yaml: invalid URL: want an absolute http or https URL"},
-		{"https:///flags.yaml", "source: http https:///flags.yaml: invalid URL: want an absolute http or https URL"},
-		{"https://alice:pa55@flags.example.com/%zz", `source: http https://flags.example.com/%zz: invalid URL: invalid URL escape "%zz"`},
+		{"", "invalid URL: want an absolute http or https URL"},
+		{"flags.example.com/flags.yaml", "invalid URL: want an absolute http or https URL"},
+		{"ftp://flags.example.com/flags.yaml", "invalid URL: want an absolute http or https URL"},
+		{"https:///flags.yaml", "invalid URL: want an absolute http or https URL"},
+		{"https://alice:pa55@flags.example.com/%zz", `invalid URL: invalid URL escape "%zz"`},
+		{"https://svc:s3cr/t+tok==@flags.example.com/flags.yaml", "invalid URL: " + errUserinfo.Error()},
+		{"https://svc:s3cr?t@flags.example.com/flags.yaml", "invalid URL: " + errUserinfo.Error()},
+		{"https://svc:s3cr#t@flags.example.com/flags.yaml", "invalid URL: " + errUserinfo.Error()},
+		{"https://svc:s3cr/t@flags.example.com/%zz", `invalid URL: invalid URL escape "%zz"`},
 	} {
 		t.Run(tt.url, func(t *testing.T) {
 			var got []error
@@ -829,7 +899,7 @@ func TestHTTPBackup(t *testing.T) {
 		if len(ev) != 1 || string(ev[0].doc) != httpDocB || ev[0].err == nil {
 			t.Fatalf("update calls %v; want one: the backup with the error", ev)
 		}
-		if prefix := "source: http " + closed.URL + ": "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
+		if prefix := "dial tcp "; !strings.HasPrefix(ev[0].err.Error(), prefix) {
 			t.Errorf("error %q; want prefix %q", ev[0].err, prefix)
 		}
 		if op := (*net.OpError)(nil); !errors.As(ev[0].err, &op) || op.Op != "dial" {
@@ -842,11 +912,8 @@ func TestHTTPBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		ev := r.wait(1)
-		r.stopAndCheck(backupEvent(httpDocB, srv.URL, "invalid document: top level is not a mapping"))
-		if !errors.Is(ev[0].err, errHTTPInvalid) {
-			t.Errorf("errors.Is(%v, errHTTPInvalid) = false; want true", ev[0].err)
-		}
+		r.wait(2)
+		r.stopAndCheck("doc:<html>Sign in</html>", "doc:"+httpDocB+"+err:flagkit: top level is not a mapping")
 		checkHTTPBackup(t, backup, httpDocB)
 	})
 	t.Run("used when the client's check rejects the document", func(t *testing.T) {
@@ -860,24 +927,21 @@ func TestHTTPBackup(t *testing.T) {
 			return nil
 		})
 		r.wait(2)
-		r.stopAndCheck("doc:"+httpDocA, "backup:"+httpDocB+" err:flagkit: rejected")
+		r.stopAndCheck("doc:"+httpDocA, "doc:"+httpDocB+"+err:flagkit: rejected")
 		checkHTTPBackup(t, backup, httpDocB)
 	})
-	t.Run("invalid backup not used", func(t *testing.T) {
+	t.Run("delivered, and the client's verdict decides", func(t *testing.T) {
+		// The source does not judge its backup either: the client refuses
+		// it (it holds only documents the client accepted, unless someone
+		// edited it), and then has no document from this source.
 		srv := newHTTPServer(t, func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusBadGateway)
 		})
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, "flags: [unclosed")
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
-		ev := r.wait(1)
-		r.stop()
-		if len(ev) != 1 || !errors.Is(ev[0].err, errHTTPStatus) || !errors.Is(ev[0].err, errHTTPInvalid) {
-			t.Fatalf("update calls %v; want one error matching errHTTPStatus and errHTTPInvalid", ev)
-		}
-		if prefix := errorEvent(srv.URL, "unexpected status 502 Bad Gateway (backup not used: backup "+backup+": invalid document: "); !strings.HasPrefix(ev[0].String(), prefix) {
-			t.Errorf("update(nil, %q); want prefix %q", ev[0].err, prefix)
-		}
+		r.wait(1)
+		r.stopAndCheck(backupEvent("flags: [unclosed", "unexpected status 502 Bad Gateway"))
 	})
 	t.Run("missing backup", func(t *testing.T) {
 		srv := newHTTPServer(t, func(_ *httpServer, _ int, w http.ResponseWriter, _ *http.Request) {
@@ -886,7 +950,7 @@ func TestHTTPBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
 		r.wait(1)
-		r.stopAndCheck(errorEvent(srv.URL, "unexpected status 502 Bad Gateway"))
+		r.stopAndCheck(errorEvent("unexpected status 502 Bad Gateway"))
 	})
 	t.Run("unwritable backup does not hide the document", func(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
@@ -935,33 +999,129 @@ func httpScript(steps ...httpStep) (*http.Client, func() ([]*http.Request, []tim
 
 const httpFakeURL = "https://flags.example.com/flags.yaml"
 
-func TestHTTPBackoff(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		boom := errors.New("boom")
-		client, requests := httpScript(
-			httpStep{err: boom}, httpStep{err: boom}, httpStep{err: boom},
-			httpStep{err: boom}, httpStep{err: boom}, httpStep{err: boom},
-			httpStep{code: 200, body: httpDocA},
-		)
-		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(10*time.Second), MaxBackoff(8*time.Second)))
-		time.Sleep(80 * time.Second)
-		synctest.Wait()
-		r.stopAndCheck(errorEvent(httpFakeURL, "boom"), "doc:"+httpDocA)
+// httpGaps returns the waits between consecutive times.
+func httpGaps(times []time.Time) []time.Duration {
+	var gaps []time.Duration
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]))
+	}
+	return gaps
+}
 
-		// Six failures, then successes.
-		want := []time.Duration{1, 2, 4, 8, 8, 8, 10, 10}
-		_, times := requests()
-		if len(times) < len(want)+1 {
-			t.Fatalf("got %d requests in 80s; want at least %d", len(times), len(want)+1)
-		}
-		for i, w := range want {
-			w *= time.Second
-			gap := times[i+1].Sub(times[i])
-			if lo, hi := w-w/10, w+w/10; gap < lo || gap > hi {
-				t.Errorf("wait before request %d = %v; want %v ±10%%", i+2, gap, w)
-			}
-		}
-	})
+// TestHTTPBackoff checks the waits between attempts (see HTTP): the first
+// poll after a good start within the interval; retries never sooner than
+// the interval, growing from it up to the cap; a refused document is no
+// failure; the first success returns to the interval.
+func TestHTTPBackoff(t *testing.T) {
+	const I = 10 * time.Second
+	boom := errors.New("boom")
+	type bound struct{ lo, hi time.Duration } // the wait before the request
+	tests := []struct {
+		name  string
+		steps []httpStep
+		want  []bound
+	}{
+		{
+			name: "failures from the start",
+			steps: []httpStep{
+				{err: boom}, {err: boom}, {err: boom}, {err: boom}, {err: boom}, {err: boom},
+				{code: 200, body: httpDocA},
+			},
+			// After k failures: [I, min(80s, 2ᵏ I)]; then I ± 10%.
+			want: []bound{{I, 2 * I}, {I, 4 * I}, {I, 8 * I}, {I, 8 * I}, {I, 8 * I}, {I, 8 * I}, {9 * I / 10, 11 * I / 10}, {9 * I / 10, 11 * I / 10}},
+		},
+		{
+			name: "failures after a good start",
+			steps: []httpStep{
+				{code: 200, body: httpDocA}, {code: 503}, {code: 503}, {code: 200, body: httpDocA},
+			},
+			want: []bound{{1, I}, {I, 2 * I}, {I, 4 * I}, {9 * I / 10, 11 * I / 10}},
+		},
+		{
+			name: "a refused document is no failure",
+			steps: []httpStep{
+				{code: 200, body: httpDocA}, {code: 200, body: "garbage"}, {code: 200, body: "garbage 2"},
+				{code: 200, body: httpDocB},
+			},
+			want: []bound{{1, I}, {9 * I / 10, 11 * I / 10}, {9 * I / 10, 11 * I / 10}, {9 * I / 10, 11 * I / 10}},
+		},
+		{
+			name:  "a refused first document is no failure",
+			steps: []httpStep{{code: 200, body: "garbage"}, {code: 200, body: httpDocA}},
+			want:  []bound{{1, I}, {9 * I / 10, 11 * I / 10}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				client, requests := httpScript(tt.steps...)
+				r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(I), MaxBackoff(8*I)))
+				time.Sleep(40 * I)
+				synctest.Wait()
+				r.stop()
+				_, times := requests()
+				gaps := httpGaps(times)
+				if len(gaps) < len(tt.want) {
+					t.Fatalf("got %d requests in %v; want at least %d", len(times), 40*I, len(tt.want)+1)
+				}
+				for i, w := range tt.want {
+					if gaps[i] < w.lo || gaps[i] > w.hi {
+						t.Errorf("wait before request %d = %v; want within [%v, %v]", i+2, gaps[i], w.lo, w.hi)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestHTTPRetryAfter checks that a Retry-After on an error response is
+// honoured, up to MaxBackoff, in seconds and as an HTTP date.
+func TestHTTPRetryAfter(t *testing.T) {
+	const I = 10 * time.Second
+	tests := []struct {
+		name       string
+		maxBackoff time.Duration
+		kv         func(now time.Time) []string
+		want       time.Duration
+	}{
+		{"seconds", 5 * time.Minute, func(time.Time) []string { return []string{"Retry-After", "120"} }, 120 * time.Second},
+		{"HTTP date", 5 * time.Minute, func(now time.Time) []string {
+			return []string{"Retry-After", now.Add(95 * time.Second).UTC().Format(http.TimeFormat), "Date", now.UTC().Format(http.TimeFormat)}
+		}, 95 * time.Second},
+		{"over the cap", 3 * time.Minute, func(time.Time) []string { return []string{"Retry-After", "3600"} }, 3 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var (
+					mu    sync.Mutex
+					times []time.Time
+				)
+				client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
+					mu.Lock()
+					defer mu.Unlock()
+					times = append(times, time.Now())
+					if len(times) == 2 {
+						return fakehttp.Response(r, http.StatusServiceUnavailable, "", tt.kv(time.Now())...), nil
+					}
+					return fakehttp.Response(r, 200, httpDocA, "ETag", `"a"`), nil
+				})
+				r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(I), MaxBackoff(tt.maxBackoff)))
+				time.Sleep(tt.want + 2*I)
+				synctest.Wait()
+				r.stop()
+				mu.Lock()
+				defer mu.Unlock()
+				if len(times) < 3 {
+					t.Fatalf("got %d requests; want at least 3", len(times))
+				}
+				// Whole seconds: an HTTP date has no fraction.
+				if got := times[2].Sub(times[1]).Truncate(time.Second); got != tt.want {
+					t.Errorf("wait after the 503 = %v; want %v", got, tt.want)
+				}
+			})
+		})
+	}
 }
 
 func TestHTTPErrorsReportedOnce(t *testing.T) {
@@ -980,10 +1140,10 @@ func TestHTTPErrorsReportedOnce(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
-			errorEvent(httpFakeURL, "boom"),
+			errorEvent("unexpected status 500 Internal Server Error"),
+			errorEvent("boom"),
 			"doc:"+httpDocA,
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
+			errorEvent("unexpected status 500 Internal Server Error"),
 			"doc:"+httpDocA,
 			"doc:"+httpDocB,
 		)
@@ -1006,7 +1166,7 @@ func TestHTTPNotModified(t *testing.T) {
 			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second)))
 			time.Sleep(time.Minute)
 			synctest.Wait()
-			r.stopAndCheck("doc:"+httpDocA, errorEvent(httpFakeURL, "unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
+			r.stopAndCheck("doc:"+httpDocA, errorEvent("unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
 			reqs, _ := requests()
 			for i, req := range reqs[1:] {
 				if got := req.Header.Get("If-None-Match"); got != `"a"` {
@@ -1020,10 +1180,10 @@ func TestHTTPNotModified(t *testing.T) {
 			client, _ := httpScript(httpStep{code: 304})
 			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
 			synctest.Wait()
-			r.stopAndCheck(errorEvent(httpFakeURL, "unexpected status 304 Not Modified"))
+			r.stopAndCheck(errorEvent("unexpected status 304 Not Modified"))
 		})
 	})
-	t.Run("validators of an invalid document are not kept", func(t *testing.T) {
+	t.Run("validators of a refused document are kept", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			client, requests := httpScript(
 				httpStep{code: 200, body: httpDocA, kv: []string{"ETag", `"a"`}},
@@ -1033,17 +1193,147 @@ func TestHTTPNotModified(t *testing.T) {
 			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second)))
 			time.Sleep(10 * time.Second)
 			synctest.Wait()
-			r.stopAndCheck("doc:"+httpDocA, errorEvent(httpFakeURL, "invalid document: top level is not a mapping"), "doc:"+httpDocB)
+			r.stopAndCheck("doc:"+httpDocA, "doc:garbage", "doc:"+httpDocB)
 			reqs, _ := requests()
 			var got []string
 			for _, req := range reqs[:4] {
 				got = append(got, req.Header.Get("If-None-Match"))
 			}
-			if want := []string{"", `"a"`, `"a"`, `"b"`}; !slices.Equal(got, want) {
+			// The refused document is not downloaded again until it changes.
+			if want := []string{"", `"a"`, `"bad"`, `"b"`}; !slices.Equal(got, want) {
 				t.Errorf("If-None-Match of the requests = %q; want %q", got, want)
 			}
 		})
 	})
+}
+
+// TestHTTPBackupStaleUntilServed checks that a source started from its
+// backup stays stale until the server delivers a document: its requests
+// carry no validators, so a 304 confirms nothing and is an error.
+func TestHTTPBackupStaleUntilServed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
+		writeHTTPBackup(t, backup, httpDocB)
+		client, requests := httpScript(
+			httpStep{code: 500},                 // start: the backup with the error
+			httpStep{code: 304},                 // to a request without validators
+			httpStep{code: 200, body: httpDocB}, // the server's document: the same bytes
+			httpStep{code: 304},                 // without validators again: an error again
+		)
+		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Backup(backup), Interval(time.Second), MaxBackoff(time.Second)))
+		time.Sleep(3500 * time.Millisecond)
+		synctest.Wait()
+		r.stopAndCheck(
+			backupEvent(httpDocB, "unexpected status 500 Internal Server Error"),
+			errorEvent("unexpected status 304 Not Modified"),
+			"doc:"+httpDocB, // the recovery
+			errorEvent("unexpected status 304 Not Modified"),
+		)
+		reqs, _ := requests()
+		for i, req := range reqs {
+			if v := req.Header.Get("If-None-Match") + req.Header.Get("If-Modified-Since"); v != "" {
+				t.Errorf("request %d carries validators %q; want none (the server sent none)", i+1, v)
+			}
+		}
+	})
+}
+
+// TestHTTPRefusedNotDownloadedAgain publishes a document that the client
+// refuses between two good ones, on a server that sends an ETag, a
+// Last-Modified, both or neither: with validators the refused bytes are
+// downloaded once and not delivered again; without, they are downloaded on
+// every poll but still not delivered again.
+func TestHTTPRefusedNotDownloadedAgain(t *testing.T) {
+	const bad = "<html>Sign in</html>"
+	for _, tt := range []struct {
+		name           string
+		etag, modified bool
+		once           bool // the refused document downloaded once
+	}{
+		{"ETag", true, false, true},
+		{"Last-Modified", false, true, true},
+		{"both", true, true, true},
+		{"neither", false, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				mu       sync.Mutex
+				doc      = httpDocA
+				version  = 1
+				badBody  int // 200 responses that carried the refused document
+				afterBad int // requests since the refused document was first served
+			)
+			publish := func(d string) {
+				mu.Lock()
+				defer mu.Unlock()
+				doc, version = d, version+1
+			}
+			srv := newHTTPServer(t, func(_ *httpServer, _ int, w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				d, v := doc, version
+				if d == bad {
+					afterBad++
+				}
+				mu.Unlock()
+				if tt.etag {
+					w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, v))
+				}
+				var modified time.Time
+				if tt.modified {
+					modified = time.Date(2026, 1, 1, 0, v, 0, 0, time.UTC)
+				}
+				cw := &countingWriter{ResponseWriter: w}
+				http.ServeContent(cw, r, "flags.yaml", modified, strings.NewReader(d))
+				if d == bad && cw.code == http.StatusOK {
+					mu.Lock()
+					badBody++
+					mu.Unlock()
+				}
+			})
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Interval(time.Millisecond)))
+			r.wait(1)
+			publish(bad)
+			r.wait(2)
+			for {
+				mu.Lock()
+				n := afterBad
+				mu.Unlock()
+				if n >= 6 {
+					break
+				}
+				srv.waitRequests(len(srv.requests()) + 1)
+			}
+			publish(httpDocB)
+			r.wait(3)
+			r.stopAndCheck("doc:"+httpDocA, "doc:"+bad, "doc:"+httpDocB)
+			mu.Lock()
+			defer mu.Unlock()
+			if tt.once && badBody != 1 {
+				t.Errorf("the refused document was downloaded %d times in %d requests; want once", badBody, afterBad)
+			}
+			if !tt.once && badBody < 6 {
+				t.Errorf("the refused document was downloaded %d times in %d requests; want every time (no validators)", badBody, afterBad)
+			}
+		})
+	}
+}
+
+// countingWriter records the status code written.
+type countingWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *countingWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
 }
 
 func TestHTTPBackupOnlyAtStart(t *testing.T) {
@@ -1060,10 +1350,10 @@ func TestHTTPBackupOnlyAtStart(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
-			backupEvent(httpDocB, httpFakeURL, "unexpected status 500 Internal Server Error"),
-			errorEvent(httpFakeURL, "boom"),
+			backupEvent(httpDocB, "unexpected status 500 Internal Server Error"),
+			errorEvent("boom"),
 			"doc:"+httpDocA,
-			errorEvent(httpFakeURL, "unexpected status 500 Internal Server Error"),
+			errorEvent("unexpected status 500 Internal Server Error"),
 		)
 		checkHTTPBackup(t, backup, httpDocA)
 	})
@@ -1182,7 +1472,7 @@ func TestHTTPRecovers(t *testing.T) {
 	})
 	r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Interval(time.Millisecond)))
 	r.wait(2)
-	r.stopAndCheck(errorEvent(srv.URL, "unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
+	r.stopAndCheck(errorEvent("unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
 }
 
 func TestHTTPConformance(t *testing.T) {
@@ -1206,6 +1496,22 @@ func TestHTTPConformance(t *testing.T) {
 			Change:  func() error { changed.Store(true); return nil },
 		})
 		if err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("first document refused, backup", func(t *testing.T) {
+		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
+		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
+		writeHTTPBackup(t, backup, httpDocB)
+		src := HTTP(srv.URL, Client(srv.Client()), Backup(backup), Interval(5*time.Millisecond))
+		if err := sourcetest.TestSource(src, &sourcetest.Options{Timeout: httpGuard, Verdict: mappingVerdict}); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("first document refused, no backup", func(t *testing.T) {
+		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
+		src := HTTP(srv.URL, Client(srv.Client()), Interval(5*time.Millisecond))
+		if err := sourcetest.TestSource(src, &sourcetest.Options{Timeout: httpGuard, Verdict: mappingVerdict}); err != nil {
 			t.Error(err)
 		}
 	})

@@ -156,9 +156,9 @@ func (s *HTTPPoller) checkSignatureConfig() error {
 	}
 	switch err := fetchable(sc.url); {
 	case errors.Is(err, errNotFetchable):
-		return s.errorf("invalid signature URL %s: %w", httpRedact(sc.url), err)
+		return s.errorf("invalid signature URL %s: %w", httpRedactSafe(sc.url), err)
 	case err != nil:
-		return s.errorf("invalid signature URL: %w", err)
+		return s.errorf("invalid signature URL %s: %w", httpRedactSafe(sc.url), err)
 	}
 	return nil
 }
@@ -168,7 +168,7 @@ func (s *HTTPPoller) checkSignatureConfig() error {
 // been checked.
 func (s *HTTPPoller) signatureURL() (raw, safe string) {
 	if s.cfg.sig.url != "" {
-		return s.cfg.sig.url, httpRedact(s.cfg.sig.url)
+		return s.cfg.sig.url, httpRedactSafe(s.cfg.sig.url)
 	}
 	u, err := url.Parse(s.url)
 	if err != nil { // cannot happen: checkURL parsed it
@@ -179,7 +179,7 @@ func (s *HTTPPoller) signatureURL() (raw, safe string) {
 		u.RawPath += signatureSuffix
 	}
 	raw = u.String()
-	return raw, httpRedact(raw)
+	return raw, httpRedactSafe(raw)
 }
 
 // valid reports whether sig is the signature of doc under one of the keys.
