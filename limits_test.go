@@ -273,35 +273,45 @@ func TestMatchCostBounded(t *testing.T) {
 	}
 	atLimit := strings.Repeat("a", maxValueLen)
 	over := strings.Repeat("a", 16*maxValueLen)
-	// timeOf is the fastest of a few runs of one match, to discount
-	// scheduling. Under the race detector a run takes about 0.5 s: one
-	// run, and the costliest units only.
-	runs, units := 3, []struct {
+	// The fastest of a few runs, the reference and the case measured in
+	// turn, discounts scheduling and other work on the machine. Under the
+	// race detector a run takes about 0.5 s: two runs, and the costliest
+	// units only.
+	runs, units := 5, []struct {
 		unit       string
 		ignoreCase bool
 	}{{`[\pL\pN]`, false}, {`[\pL\pN]`, true}, {`\w`, true}, {`(?:a|b)`, false}}
 	if raceEnabled {
-		runs, units = 1, units[:2]
+		runs, units = 2, units[:2]
+	}
+	once := func(c *condition, s string) time.Duration {
+		start := time.Now()
+		if c.matchValue(s, true) {
+			t.Fatalf("the worst case matched; it must fail after trying every position")
+		}
+		return time.Since(start)
 	}
 	timeOf := func(c *condition, s string) time.Duration {
 		best := time.Duration(1<<63 - 1)
 		for range runs {
-			start := time.Now()
-			if c.matchValue(s, true) {
-				t.Fatalf("the worst case matched; it must fail after trying every position")
-			}
-			best = min(best, time.Since(start))
+			best = min(best, once(c, s))
 		}
 		return best
 	}
 	literal := worst("a", false)
-	ref := timeOf(&literal, atLimit)
 	for _, tc := range units {
 		c := worst(tc.unit, tc.ignoreCase)
-		got := timeOf(&c, atLimit)
+		ref, got := time.Duration(1<<63-1), time.Duration(1<<63-1)
+		for range runs {
+			ref = min(ref, once(&literal, atLimit))
+			got = min(got, once(&c, atLimit))
+		}
 		t.Logf("%s ignore_case=%v: %v at %d bytes, %.1f times the literal program's %v", tc.unit, tc.ignoreCase, got, maxValueLen, float64(got)/float64(ref), ref)
-		if got > 10*ref {
-			t.Errorf("%s ignore_case=%v at %d bytes took %v, %.1f times the literal program's %v; want at most 10 times",
+		// Quiet, the costliest is about 3 times the literal program; 20
+		// leaves room for a busy machine and still fails a cost that grows
+		// with the classes' size.
+		if got > 20*ref {
+			t.Errorf("%s ignore_case=%v at %d bytes took %v, %.1f times the literal program's %v; want at most 20 times",
 				tc.unit, tc.ignoreCase, maxValueLen, got, float64(got)/float64(ref), ref)
 		}
 		if o := timeOf(&c, over); o > got/100 {
