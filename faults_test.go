@@ -800,7 +800,7 @@ func TestFaultFileSource(t *testing.T) {
 	faultWaitFor(t, "stale when a directory", stale(func(err error) bool {
 		return err != nil && strings.Contains(err.Error(), "is a directory")
 	}))
-	assert.Contains(t, faultStatus(t, c).LastError.Error(), path)
+	assert.Contains(t, faultStatus(t, c).Name, path)
 	assert.Equal(t, want, faultView(t, c), "flags stay while the path is a directory")
 
 	// Restored with a new document.

@@ -11,9 +11,9 @@ import (
 )
 
 // Errors that [Environment.Run] reports, each wrapped in an error that names
-// the source and the variables involved, such as "source: env FEATURE_:
-// variables ... both set override NEW_CHECKOUT; keep one". Match them with
-// [errors.Is].
+// the variables involved, such as "variables ... both set override
+// NEW_CHECKOUT; keep one" (the client names the source beside it). Match
+// them with [errors.Is].
 var (
 	// ErrEnvPrefix means Env was given an empty prefix, which would turn
 	// every environment variable (PATH, HOME, ...) into an override.
@@ -216,7 +216,7 @@ func (e *Environment) document(environ []string) ([]byte, error) {
 }
 
 func (e *Environment) errorf(class error, format string, args ...any) error {
-	return &envError{msg: "source: env " + e.prefix + ": " + fmt.Sprintf(format, args...), err: class}
+	return &envError{msg: fmt.Sprintf(format, args...), err: class}
 }
 
 // envKey returns the override key for the part of a variable's name after

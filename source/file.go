@@ -100,7 +100,9 @@ type FilePoller struct {
 // cannot be read, or is larger than [MaxSize] (default [DefaultMaxSize])
 // is reported to the client, which keeps its last good document. An error
 // is reported at once when Run starts and later once it has lasted for the
-// debounce, and only once for as long as it stays the same. Its message reads "source: file PATH: ...", and it
+// debounce, and only once for as long as it stays the same. Its message is
+// the operating system's, without the path, since the client names the
+// source (whose name holds the path) beside it; it
 // wraps the operating system's error, so errors.Is(err, [fs.ErrNotExist])
 // and errors.Is(err, [fs.ErrPermission]) work. After an error, the next
 // good document is delivered even if it is unchanged, so the client learns
@@ -357,17 +359,18 @@ func (w *fileWatcher) read() ([]byte, fs.FileInfo, error) {
 }
 
 func (w *fileWatcher) tooLarge() error {
-	return fmt.Errorf("source: file %s: %w of %d bytes", w.path, errFileTooLarge, w.limit)
+	return fmt.Errorf("%w of %d bytes", errFileTooLarge, w.limit)
 }
 
-// wrap prefixes err with the source and path, dropping the path and
-// operation of an *fs.PathError, which would repeat the path.
+// wrap returns err as the client reports it, after the source's name (which
+// holds the path): without the path and operation of an *fs.PathError,
+// which would repeat it.
 func (w *fileWatcher) wrap(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		err = pe.Err
+		return pe.Err
 	}
-	return fmt.Errorf("source: file %s: %w", w.path, err)
+	return err
 }
 
 // sameFileState reports whether a and b describe the same file, unchanged.
