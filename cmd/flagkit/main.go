@@ -11,6 +11,7 @@
 //	flagkit verify -pub PUBLIC-KEY FILE...
 //	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 //	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
+//	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -54,6 +55,25 @@
 // "settled_for_seconds", "references": [{"pos", "call", "generated"}]}],
 // "dynamic_keys": [...]}; -now judges at another instant. stale exits
 // with status 0 whatever it lists.
+//
+// plan prints the release plan of the documents (layers, in order, as a
+// client loads them): every scheduled transition in time order — a window
+// opening or closing, each point of a ramp, a launch — with the share of
+// subjects served each variant 1 ms before and at it, in the documents'
+// zone (or -zone) and in UTC. Shares are exact where only percentages
+// decide, computed from the thresholds over every bucket; where cohorts,
+// conditions, by: attributes, prerequisites or percentages on different
+// salts decide, they are estimated (marked ≈) by evaluating -n synthetic
+// keys with no attributes (default 10000), or the subjects of -subjects,
+// a JSON-lines file of {"key": "...", "attrs": {...}}; the output names
+// those flags and why. A flag that requires another changes with it. -json
+// prints {"now", "zone", "population", "sample", "flags": [{"key",
+// "exact", "estimated", "state", "variants", "now", "windows", "launches",
+// "ramps"}], "transitions": [{"at", "local", "past", "flag", "events":
+// [{"kind", "rule", "percent", "point", "points"}], "exact", "before",
+// "after"}]}. -svg writes a picture of the plan as SVG: a lane per flag
+// with each variant's share over time, windows as bars, launches as
+// markers and today as a red line. -now plans as of another instant.
 //
 // Every file these commands read as a document or a signature must be a
 // regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
@@ -102,6 +122,7 @@ const usage = `usage:
 	flagkit verify -pub PUBLIC-KEY FILE...
 	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
+	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -133,6 +154,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runVet(args, stdout, stderr)
 	case "stale":
 		return runStale(args, time.Now, stdout, stderr)
+	case "plan":
+		return runPlan(args, time.Now, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
