@@ -12,6 +12,7 @@
 //	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 //	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 //	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
+//	flagkit diff [-json] [-exit-code] [-now TIME] [-n N | -subjects FILE] OLD[,OLD...] NEW[,NEW...]
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -75,6 +76,25 @@
 // with each variant's share over time, windows as bars, launches as
 // markers and today as a red line. -now plans as of another instant.
 //
+// diff measures what an edit changes: OLD and NEW are each a document or
+// several separated by commas (layers, in order). It lists the flags
+// added and removed, and for each flag whose definition changed, or whose
+// answers changed through a cohort or a prerequisite, how many subjects of
+// the population (as for plan: -n synthetic keys, or -subjects) get
+// another variant now and at each upcoming transition of either version,
+// from which variant to which, and how many move between variants of a
+// split (served by a split in both versions: consistent hashing keeps
+// that at 0 when only a percentage rises, so a count above 0 is a
+// reshuffle). -json prints {"old", "new", "now", "zone", "population",
+// "sample", "added", "removed", "changed": [{"key", "definition_changed",
+// "impact": [{"at", "local", "now", "changed", "changed_percent",
+// "split_moves", "moves": [{"from", "to", "count"}]}]}], "unchanged",
+// "reshuffle"}. diff exits with status 0 whatever it finds, unless
+// -exit-code is given: then 0 when nothing changed, 3 when flags were
+// added, removed or changed, and 4 when some subject moves between
+// variants of a split; 1 and 2 keep their meaning (a failure, a usage
+// error), so a CI step can tell an impact from a broken run.
+//
 // Every file these commands read as a document or a signature must be a
 // regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
 // signature file: 1 KiB): at most that many bytes plus one are read, and
@@ -123,6 +143,7 @@ const usage = `usage:
 	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
+	flagkit diff [-json] [-exit-code] [-now TIME] [-n N | -subjects FILE] OLD[,OLD...] NEW[,NEW...]
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -156,6 +177,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runStale(args, time.Now, stdout, stderr)
 	case "plan":
 		return runPlan(args, time.Now, stdout, stderr)
+	case "diff":
+		return runDiff(args, time.Now, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -721,3 +721,35 @@ func FormatPercent(pc float64, exact bool) string {
 	}
 	return "≈" + strconv.FormatFloat(pc, 'f', 1, 64) + " %"
 }
+
+// Instants returns the instants at which flag key of flags changes by
+// itself, in time order: its windows' bounds, each of its ramp points, its
+// launches, and those of the flags it requires (transitively). A
+// disabled, overridden or invalid flag has none of its own.
+func Instants(flags []flagkit.FlagInfo, key string) []time.Time {
+	byKey := map[string]flagkit.FlagInfo{}
+	for _, f := range flags {
+		byKey[f.Key] = f
+	}
+	var out []time.Time
+	seen := map[string]bool{}
+	var walk func(k string, depth int)
+	walk = func(k string, depth int) {
+		f, ok := byKey[k]
+		if !ok || seen[k] || depth > 16 {
+			return
+		}
+		seen[k] = true
+		for ms := range events(f) {
+			out = append(out, time.UnixMilli(ms))
+		}
+		if f.Err == nil && f.Enabled && f.Override == nil {
+			for pre := range f.Requires {
+				walk(pre, depth+1)
+			}
+		}
+	}
+	walk(key, 0)
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(out, func(a, b time.Time) bool { return a.Equal(b) })
+}
