@@ -83,3 +83,15 @@ func TestPlanErrors(t *testing.T) {
 		r.check(t, append([]string{"plan"}, tt.args...), result{tt.status, "", tt.stderr})
 	}
 }
+
+// TestPlanDocsPicture keeps the README's picture, docs/release-plan.svg,
+// the plan of examples/quickstart/flags.yaml as of 5 December 2026; go
+// test -update redraws it.
+func TestPlanDocsPicture(t *testing.T) {
+	var stdout, stderr strings.Builder
+	args := []string{"-svg", "-now", "2026-12-05T12:00:00Z", "../../examples/quickstart/flags.yaml"}
+	if status := runPlan(args, fixedNow, &stdout, &stderr); status != exitOK {
+		t.Fatalf("flagkit plan %q = status %d, stderr %q", args, status, stderr.String())
+	}
+	golden(t, "../../../docs/release-plan.svg", stdout.String())
+}
