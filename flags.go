@@ -137,6 +137,7 @@ type flagSpec struct {
 	description string
 	metadata    map[string]any
 	fp          uint64
+	zone        *time.Location // the document's timezone, or UTC; for tooling
 }
 
 // variantIndex finds a variant of the flag by name.
@@ -888,7 +889,10 @@ func (p *parser) block(n *yaml.Node, path string) block {
 
 // flag reads one flag definition.
 func (p *parser) flag(e pair, path string) *flagSpec {
-	f := &flagSpec{key: e.key, enabled: true, def: -1, off: -1, fp: fingerprint(e.v)}
+	f := &flagSpec{key: e.key, enabled: true, def: -1, off: -1, fp: fingerprint(e.v), zone: p.loc}
+	if f.zone == nil {
+		f.zone = time.UTC
+	}
 	if !validKey(e.key) {
 		p.problem(e.k, path, ErrInvalid, "flag key %q must be 1-%d letters, digits, '-', '_' or '.'", e.key, maxKeyLen)
 	}

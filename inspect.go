@@ -26,12 +26,119 @@ type FlagInfo struct {
 	OffVariant string            // "" when the caller's fallback applies
 	Requires   map[string]string // prerequisite flag -> required variant
 	Rules      []string          // rule names, in order
+	// RuleDetails describes each rule of Rules, in the same order: whom it
+	// is for, when, and what decides the variant it serves. It is for
+	// tooling that computes or draws a release plan.
+	RuleDetails []RuleInfo
 	// Source names the layer whose definition is in force.
 	Source string
 	// Override is the override in force, or nil.
 	Override *Override
 	// Err is non-nil for an invalid flag (it matches ErrInvalidFlag).
 	Err error
+}
+
+// RuleInfo describes one rule of a flag in force, for tooling such as a
+// release plan. Percentages and weights are in thousandths of a percent
+// (0..100000), exactly as read from the document; a subject is inside a
+// percentage p when its bucket (see the README's "Percentages, splits and
+// consistent hashing") is below p.
+type RuleInfo struct {
+	Name string
+	// Cohorts names the rule's cohorts. Conditional reports whether the
+	// rule has cohorts or when conditions, so that whether a subject
+	// matches depends on its attributes.
+	Cohorts     []string
+	Conditional bool
+	// From and Until bound the rule's release window; a zero time is no
+	// bound. They are in the time zone of the document that defines the
+	// flag (UTC when it names none).
+	From, Until time.Time
+	// Serve is the variant served; "" for a split.
+	Serve string
+	// Split lists a split's variants and weights in written order; each
+	// variant owns the next Weight buckets.
+	Split []SplitWeight
+	// Bucketed reports whether the rule has a percent or a split, so that
+	// the subject's bucket decides.
+	Bucketed bool
+	// Percent is the rule's fixed percentage; 100000 when it has none or
+	// has a ramp.
+	Percent int32
+	// Ramp holds the points of a ramped percentage, in time order (times
+	// in the document's zone, as From); nil for none.
+	Ramp []RampPoint
+	// Salt and By are what a bucket hashes: Salt followed by the subject's
+	// key, or by the attribute By when it is not "".
+	Salt, By string
+}
+
+// A RampPoint is one point of a ramp: at At the percentage is Percent, in
+// thousandths.
+type RampPoint struct {
+	At      time.Time
+	Percent int32
+}
+
+// A SplitWeight is one variant of a split and its weight, in thousandths.
+type SplitWeight struct {
+	Variant string
+	Weight  int32
+}
+
+// ruleInfos describes the rules of f for FlagInfo.RuleDetails.
+func ruleInfos(f *compiledFlag) []RuleInfo {
+	if f.spec == nil || len(f.spec.rules) != len(f.rules) {
+		return nil
+	}
+	zone := f.spec.zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	at := func(ms int64) time.Time { return time.UnixMilli(ms).In(zone) }
+	out := make([]RuleInfo, len(f.rules))
+	for i := range f.rules {
+		r, rs := &f.rules[i], &f.spec.rules[i]
+		ri := RuleInfo{
+			Name:        r.more.name,
+			Conditional: r.test != nil,
+			Bucketed:    r.bucketed,
+			Percent:     r.percent,
+			Salt:        r.salt,
+			By:          r.by,
+		}
+		for _, c := range rs.cohorts {
+			ri.Cohorts = append(ri.Cohorts, c.name)
+		}
+		if r.more.hasFrom {
+			ri.From = at(r.more.from)
+		}
+		if r.more.hasUntil {
+			ri.Until = at(r.more.until)
+		}
+		if r.serve != nil {
+			ri.Serve = r.serve.name
+		}
+		prev := int32(0)
+		for j, v := range r.more.split {
+			ri.Split = append(ri.Split, SplitWeight{Variant: v.name, Weight: r.more.bounds[j] - prev})
+			prev = r.more.bounds[j]
+		}
+		for _, p := range r.more.ramp {
+			ri.Ramp = append(ri.Ramp, RampPoint{At: at(p.at), Percent: p.value})
+		}
+		out[i] = ri
+	}
+	return out
+}
+
+// ViewAt returns a view of the client's current definitions at the
+// instant t instead of the client's clock: what the flags serve then, if
+// their definitions stay as they are. It is for tooling that shows a
+// release plan (a debug page, a planning tool); code that serves requests
+// wants [Client.View].
+func (c *Client) ViewAt(t time.Time) View {
+	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
 }
 
 // A Transition is a moment when a flag's answers change by themselves: a
@@ -73,6 +180,7 @@ func (c *Client) Flags() []FlagInfo {
 			for _, r := range f.rules {
 				info.Rules = append(info.Rules, r.more.name)
 			}
+			info.RuleDetails = ruleInfos(f)
 			for _, o := range snap.overrides {
 				if o.Flag == k {
 					o := o

@@ -1,9 +1,12 @@
 package flagkit_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/flagkit/flagkit"
 )
 
 func TestFlagInfoValues(t *testing.T) {
@@ -120,5 +123,89 @@ overrides:
 	// Before the launch, the launched flag can still change.
 	if variant, ok := c.Settled("launched", time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)); ok {
 		t.Errorf("Settled(launched, before the launch) = %q, true; want false", variant)
+	}
+}
+
+func TestRuleDetails(t *testing.T) {
+	c := newClient(t, `
+timezone: Europe/Oslo
+cohorts:
+  beta: {when: {org: {eq: acme}}}
+flags:
+  f:
+    salt: s1
+    rules:
+      - {name: beta, cohort: beta, from: 2026-12-01 09:00, until: 2026-12-08, serve: on}
+      - {name: someone, when: {country: {eq: NO}}, serve: on}
+      - name: ramp
+        by: account
+        percent: [{at: 2026-12-01 09:00, value: 5}, {at: 2026-12-15T09:00:00Z, value: 50.5}]
+        serve: on
+      - {percent: 12.25, serve: off}
+      - {from: 2027-01-10T09:00:00-05:00, serve: on}
+  t:
+    variants: {a: 1, b: 2, c: 3}
+    rules:
+      - {salt: x, percent: 50, split: {a: 50, b: 25, c: 25}}
+`)
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, oslo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	want := map[string][]flagkit.RuleInfo{
+		"f": {
+			{Name: "beta", Cohorts: []string{"beta"}, Conditional: true, From: d("2026-12-01 09:00"), Until: d("2026-12-08 00:00"), Serve: "on", Percent: 100000, Salt: "s1"},
+			{Name: "someone", Conditional: true, Serve: "on", Percent: 100000, Salt: "s1"},
+			{Name: "ramp", Serve: "on", Bucketed: true, Percent: 100000, Salt: "s1", By: "account",
+				Ramp: []flagkit.RampPoint{{At: d("2026-12-01 09:00"), Percent: 5000}, {At: d("2026-12-15 10:00"), Percent: 50500}}},
+			{Name: "rules[3]", Serve: "off", Bucketed: true, Percent: 12250, Salt: "s1"},
+			{Name: "rules[4]", From: d("2027-01-10 15:00"), Serve: "on", Percent: 100000, Salt: "s1"},
+		},
+		"t": {
+			{Name: "rules[0]", Split: []flagkit.SplitWeight{{Variant: "a", Weight: 50000}, {Variant: "b", Weight: 25000}, {Variant: "c", Weight: 25000}},
+				Bucketed: true, Percent: 50000, Salt: "x"},
+		},
+	}
+	for _, info := range c.Flags() {
+		if got := info.RuleDetails; !reflect.DeepEqual(got, want[info.Key]) {
+			t.Errorf("Flags()[%q].RuleDetails =\n%+v\nwant\n%+v", info.Key, got, want[info.Key])
+		}
+		for _, r := range info.RuleDetails {
+			for _, tm := range []time.Time{r.From, r.Until} {
+				if !tm.IsZero() && tm.Location().String() != "Europe/Oslo" {
+					t.Errorf("Flags()[%q] rule %q: time %v in %v; want Europe/Oslo", info.Key, r.Name, tm, tm.Location())
+				}
+			}
+		}
+	}
+}
+
+func TestViewAt(t *testing.T) {
+	c := newClient(t, `
+flags:
+  launch: {rules: [{from: 2026-12-01T09:00:00Z, serve: on}]}
+`)
+	tests := []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 12, 1, 8, 59, 59, 999e6, time.UTC), false},
+		{time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), true},
+	}
+	for _, tt := range tests {
+		v := c.ViewAt(tt.at)
+		if got := v.Bool(context.Background(), "launch", flagkit.Subject{Key: "k"}, false); got != tt.want {
+			t.Errorf("ViewAt(%v).Bool(launch) = %v; want %v", tt.at, got, tt.want)
+		}
+		if !v.Time().Equal(tt.at) {
+			t.Errorf("ViewAt(%v).Time() = %v", tt.at, v.Time())
+		}
 	}
 }

@@ -12,7 +12,13 @@ import (
 	"time"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/internal/releaseplan"
 )
+
+// planSample is the number of synthetic keys over which the page
+// estimates the shares of flags that cohorts, conditions or prerequisites
+// decide: a few milliseconds per flag.
+const planSample = 1000
 
 // Debug returns a handler for a page such as /debug/flags that shows the
 // state of c: when it was taken (by c's clock) and whether c is ready;
@@ -21,12 +27,18 @@ import (
 // overrides in force; every flag's definition (type, variants, default,
 // off variant, whether it is enabled, its rules by name, its
 // prerequisites, metadata and description), the layer that serves it and
-// its override or error; and the scheduled transitions still to come.
+// its override or error; the scheduled transitions still to come; and the
+// release plan: a picture of each flag's served shares over time, with
+// its windows, launches and today, and every upcoming transition (window
+// opening or closing, ramp point, launch) with the share of subjects
+// served each variant before and after it, exact where only percentages
+// decide and estimated over 1000 synthetic keys elsewhere (as flagkit
+// plan computes them).
 //
 // The page is HTML, unless the request's query has format=json or its
 // Accept header names application/json; format=html forces HTML. The JSON
 // is an object with the fields time, ready, sources, problems, overrides,
-// flags and transitions, named in snake_case as in the flag document; see
+// flags, transitions and release_plan, named in snake_case as in the flag document; see
 // the package's example.
 //
 // The handler only reads: it answers GET and HEAD, and any other method
@@ -109,6 +121,34 @@ type report struct {
 	Overrides   []overrideInfo `json:"overrides"`
 	Flags       []flagInfo     `json:"flags"`
 	Transitions []transition   `json:"transitions"`
+	Plan        releasePlan    `json:"release_plan"`
+}
+
+// releasePlan is the upcoming part of the release plan.
+type releasePlan struct {
+	Population  string        `json:"population"`
+	Transitions []planStep    `json:"transitions"`
+	SVG         template.HTML `json:"-"`
+}
+
+// planStep is one upcoming transition of a flag with its shares.
+type planStep struct {
+	At     time.Time           `json:"at"`
+	Flag   string              `json:"flag"`
+	Events []string            `json:"events"`
+	Exact  bool                `json:"exact"`
+	Before []releaseplan.Share `json:"before"`
+	After  []releaseplan.Share `json:"after"`
+	In     string              `json:"-"`
+}
+
+// Shares returns the shares as "variant: before → after" lines.
+func (s planStep) Shares() []string {
+	out := make([]string, len(s.After))
+	for i, a := range s.After {
+		out[i] = a.Variant + ": " + releaseplan.FormatPercent(s.Before[i].Percent, s.Exact) + " → " + releaseplan.FormatPercent(a.Percent, s.Exact)
+	}
+	return out
 }
 
 type sourceInfo struct {
@@ -247,6 +287,16 @@ func newReport(c *flagkit.Client) report {
 	for _, t := range c.Transitions(now) {
 		rep.Transitions = append(rep.Transitions, transition{Flag: t.Flag, At: t.At.UTC(), In: "in " + t.At.Sub(now).Round(time.Second).String()})
 	}
+	plan := releaseplan.New(c.Flags(), c.ViewAt, releaseplan.Options{Now: now, N: planSample, Upcoming: true})
+	rep.Plan = releasePlan{Population: plan.Population, Transitions: []planStep{}, SVG: template.HTML(plan.SVG())}
+	for _, t := range plan.Transitions {
+		st := planStep{At: t.At.UTC(), Flag: t.Flag, Exact: t.Exact, Before: t.Before, After: t.After,
+			In: "in " + t.At.Sub(now).Round(time.Second).String()}
+		for _, e := range t.Events {
+			st.Events = append(st.Events, e.String())
+		}
+		rep.Plan.Transitions = append(rep.Plan.Transitions, st)
+	}
 	return rep
 }
 
@@ -281,6 +331,7 @@ th { background: #f3f3f3; }
 .bad { color: #b00020; }
 .off { color: #777; }
 code { font-size: 90%; }
+svg.release-plan { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -329,6 +380,14 @@ code { font-size: 90%; }
 <tr><th>At</th><th>When</th><th>Flag</th></tr>
 {{range .Transitions}}<tr><td>{{time .At}}</td><td>{{.In}}</td><td><a href="#flag-{{.Flag}}"><code>{{.Flag}}</code></a></td></tr>
 {{end}}</table>{{else}}<p>None to come.</p>{{end}}
+
+<h2 id="release-plan-section">Release plan</h2>
+<div>{{.Plan.SVG}}</div>
+{{if .Plan.Transitions}}<p>Shares of subjects served each variant just before and at each transition: exact where only percentages decide, ≈ estimated over {{.Plan.Population}} elsewhere.</p>
+<table id="release-plan-transitions">
+<tr><th>At</th><th>When</th><th>Flag</th><th>What</th><th>Shares before → after</th></tr>
+{{range .Plan.Transitions}}<tr><td>{{time .At}}</td><td>{{.In}}</td><td><a href="#flag-{{.Flag}}"><code>{{.Flag}}</code></a></td><td>{{range .Events}}{{.}}<br>{{end}}</td><td>{{range .Shares}}{{.}}<br>{{end}}</td></tr>
+{{end}}</table>{{else}}<p>No transitions to come.</p>{{end}}
 </body>
 </html>
 `))

@@ -142,7 +142,22 @@ const wantJSON = `{
   "transitions": [
     {"flag": "theme", "at": "2030-01-01T09:00:00Z"},
     {"flag": "theme", "at": "2030-02-01T00:00:00Z"}
-  ]
+  ],
+  "release_plan": {
+    "population": "1000 synthetic keys with no attributes",
+    "transitions": [
+      {
+        "at": "2030-01-01T09:00:00Z", "flag": "theme", "events": ["window \"launch\" opens"], "exact": false,
+        "before": [{"variant": "classic", "percent": 100}, {"variant": "dark", "percent": 0}],
+        "after": [{"variant": "classic", "percent": 0}, {"variant": "dark", "percent": 100}]
+      },
+      {
+        "at": "2030-02-01T00:00:00Z", "flag": "theme", "events": ["window \"launch\" closes"], "exact": false,
+        "before": [{"variant": "classic", "percent": 0}, {"variant": "dark", "percent": 100}],
+        "after": [{"variant": "classic", "percent": 100}, {"variant": "dark", "percent": 0}]
+      }
+    ]
+  }
 }`
 
 func TestDebugHTML(t *testing.T) {
@@ -181,6 +196,11 @@ func TestDebugHTML(t *testing.T) {
 				`<td>2030-01-01T09:00:00Z</td><td>in 24h0m0s</td>`,
 				`<td>2030-02-01T00:00:00Z</td><td>in 759h0m0s</td>`,
 				`<code>{&#34;owner&#34;:&#34;payments&#34;}</code>`,
+				`<svg xmlns="http://www.w3.org/2000/svg" id="release-plan"`,
+				`<g class="lane" data-flag="theme">`,
+				`<g class="lane" data-flag="new-checkout">`,
+				`fill="#6b7280">One-page checkout &lt;script&gt;alert(1…</text>`,
+				`<td><a href="#flag-theme"><code>theme</code></a></td><td>window &#34;launch&#34; opens<br></td><td>classic: ≈100.0 % → ≈0.0 %<br>dark: ≈0.0 % → ≈100.0 %<br></td>`,
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)

@@ -11,6 +11,8 @@
 //	flagkit verify -pub PUBLIC-KEY FILE...
 //	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 //	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
+//	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
+//	flagkit diff [-json] [-exit-code] [-now TIME] [-n N | -subjects FILE] OLD[,OLD...] NEW[,NEW...]
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -54,6 +56,44 @@
 // "settled_for_seconds", "references": [{"pos", "call", "generated"}]}],
 // "dynamic_keys": [...]}; -now judges at another instant. stale exits
 // with status 0 whatever it lists.
+//
+// plan prints the release plan of the documents (layers, in order, as a
+// client loads them): every scheduled transition in time order — a window
+// opening or closing, each point of a ramp, a launch — with the share of
+// subjects served each variant 1 ms before and at it, in the documents'
+// zone (or -zone) and in UTC. Shares are exact where only percentages
+// decide, computed from the thresholds over every bucket; where cohorts,
+// conditions, by: attributes, prerequisites or percentages on different
+// salts decide, they are estimated (marked ≈) by evaluating -n synthetic
+// keys with no attributes (default 10000), or the subjects of -subjects,
+// a JSON-lines file of {"key": "...", "attrs": {...}}; the output names
+// those flags and why. A flag that requires another changes with it. -json
+// prints {"now", "zone", "population", "sample", "flags": [{"key",
+// "exact", "estimated", "state", "variants", "now", "windows", "launches",
+// "ramps"}], "transitions": [{"at", "local", "past", "flag", "events":
+// [{"kind", "rule", "percent", "point", "points"}], "exact", "before",
+// "after"}]}. -svg writes a picture of the plan as SVG: a lane per flag
+// with each variant's share over time, windows as bars, launches as
+// markers and today as a red line. -now plans as of another instant.
+//
+// diff measures what an edit changes: OLD and NEW are each a document or
+// several separated by commas (layers, in order). It lists the flags
+// added and removed, and for each flag whose definition changed, or whose
+// answers changed through a cohort or a prerequisite, how many subjects of
+// the population (as for plan: -n synthetic keys, or -subjects) get
+// another variant now and at each upcoming transition of either version,
+// from which variant to which, and how many move between variants of a
+// split (served by a split in both versions: consistent hashing keeps
+// that at 0 when only a percentage rises, so a count above 0 is a
+// reshuffle). -json prints {"old", "new", "now", "zone", "population",
+// "sample", "added", "removed", "changed": [{"key", "definition_changed",
+// "impact": [{"at", "local", "now", "changed", "changed_percent",
+// "split_moves", "moves": [{"from", "to", "count"}]}]}], "unchanged",
+// "reshuffle"}. diff exits with status 0 whatever it finds, unless
+// -exit-code is given: then 0 when nothing changed, 3 when flags were
+// added, removed or changed, and 4 when some subject moves between
+// variants of a split; 1 and 2 keep their meaning (a failure, a usage
+// error), so a CI step can tell an impact from a broken run.
 //
 // Every file these commands read as a document or a signature must be a
 // regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
@@ -102,6 +142,8 @@ const usage = `usage:
 	flagkit verify -pub PUBLIC-KEY FILE...
 	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
+	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
+	flagkit diff [-json] [-exit-code] [-now TIME] [-n N | -subjects FILE] OLD[,OLD...] NEW[,NEW...]
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -133,6 +175,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runVet(args, stdout, stderr)
 	case "stale":
 		return runStale(args, time.Now, stdout, stderr)
+	case "plan":
+		return runPlan(args, time.Now, stdout, stderr)
+	case "diff":
+		return runDiff(args, time.Now, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
