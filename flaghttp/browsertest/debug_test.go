@@ -44,10 +44,7 @@ func chromium() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		return p
 	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
@@ -61,7 +58,7 @@ func browser(t *testing.T) context.Context {
 	t.Helper()
 	bin := chromium()
 	if bin == "" {
-		t.Skip("SKIP: no Chromium installed (apt-get install -y chromium); the debug page was NOT tested in a browser")
+		t.Skip("SKIP: no Chromium installed (apt-get install -y chromium-headless-shell); the debug page was NOT tested in a browser")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
