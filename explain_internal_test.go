@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/flagkit/flagkit/internal/attrtext"
 )
 
 // fzCheckExplanation checks an explanation of flag key for s against the
@@ -40,6 +42,19 @@ func fzCheckExplanation(t *testing.T, c *Client, key string, s Subject) {
 		}
 		if r.test != nil && r.test.key != "" && len(rc.Cohorts) == 1 && rc.Cohorts[0].Member != r.test.test(&tg) {
 			t.Errorf("Explain(%q) rule %q: cohort %q member = %v; evaluation disagrees", key, rc.Name, r.test.key, rc.Cohorts[0].Member)
+		}
+	}
+}
+
+// The tools type attributes written as text (internal/attrtext) as
+// documents type plain scalars: the same texts are numbers.
+func TestAttrTextNumbersAreCoreNumbers(t *testing.T) {
+	for _, s := range []string{"0", "-7", "+3", "007", "2.5", "2.", ".5", "-.5", "1e3", "1E-3", "1.5e+2",
+		"", ".", "e3", "1e", "0x1F", "0o7", ".inf", ".nan", "1_000", "2.10.1", "NO", "1 ", "--1", "+", "1.2.3"} {
+		_, isNum := attrtext.Scalar(s).(float64)
+		_, isInt := attrtext.Scalar(s).(int64)
+		if got, want := isNum || isInt, isCoreNumber(s); got != want {
+			t.Errorf("attrtext.Scalar(%q) is a number: %v; documents: %v", s, got, want)
 		}
 	}
 }

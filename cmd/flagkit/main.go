@@ -11,6 +11,7 @@
 //	flagkit verify -pub PUBLIC-KEY FILE...
 //	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 //	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
+//	flagkit eval [-key KEY] [-attr NAME=VALUE]... [-at TIME] [-tz ZONE] [-flag KEY]... [-explain] [-json] FILE...
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -54,6 +55,10 @@
 // "settled_for_seconds", "references": [{"pos", "call", "generated"}]}],
 // "dynamic_keys": [...]}; -now judges at another instant. stale exits
 // with status 0 whatever it lists.
+//
+// eval evaluates flags of documents for one subject at one instant, with
+// -explain the whole path of each evaluation; eval.go describes its
+// options, its output and its exit statuses (flagkit eval -h lists them).
 //
 // Every file these commands read as a document or a signature must be a
 // regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
@@ -102,6 +107,7 @@ const usage = `usage:
 	flagkit verify -pub PUBLIC-KEY FILE...
 	flagkit vet -flags FILE[,FILE...] [-json] [-level error|note|info] PACKAGES...
 	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
+	flagkit eval [-key KEY] [-attr NAME=VALUE]... [-at TIME] [-tz ZONE] [-flag KEY]... [-explain] [-json] FILE...
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -133,6 +139,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runVet(args, stdout, stderr)
 	case "stale":
 		return runStale(args, time.Now, stdout, stderr)
+	case "eval":
+		return runEval(args, time.Now, stdout, stderr) // see eval.go
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
