@@ -23,14 +23,23 @@ import (
 // prerequisites, metadata and description), the layer that serves it and
 // its override or error; and the scheduled transitions still to come.
 //
+// The page also has an explain form (see debug_explain.go): the query's
+// flag, key, attrs (one NAME=VALUE or NAME:=JSON a line, typed as a flag
+// document types a plain scalar) and at (RFC 3339; default the page's
+// instant) are answered with the path of that evaluation
+// ([flagkit.Client.Explain]), shown as a tree; in JSON as the field
+// explain, present when the query names a flag. Attribute values come back
+// in the page, escaped, and in the address of the request, so they end up
+// wherever requests are logged.
+//
 // The page is HTML, unless the request's query has format=json or its
 // Accept header names application/json; format=html forces HTML. The JSON
 // is an object with the fields time, ready, sources, problems, overrides,
 // flags and transitions, named in snake_case as in the flag document; see
 // the package's example.
 //
-// The handler only reads: it answers GET and HEAD, and any other method
-// with 405 Method Not Allowed. It shows nothing a flag document or a source
+// The handler only reads: it answers GET and HEAD (the explain form is a
+// GET form), and any other method with 405 Method Not Allowed. It shows nothing a flag document or a source
 // name does not already contain, and sources keep secrets such as
 // credentials out of their names and errors. But flag documents describe
 // unreleased features and rollout plans, so mount the handler on an
@@ -51,6 +60,7 @@ func (h debugHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var rep report
 	if h.c != nil {
 		rep = newReport(h.c)
+		rep.Explain = newExplainReport(h.c, r, rep)
 	}
 
 	var buf bytes.Buffer
@@ -109,6 +119,7 @@ type report struct {
 	Overrides   []overrideInfo `json:"overrides"`
 	Flags       []flagInfo     `json:"flags"`
 	Transitions []transition   `json:"transitions"`
+	Explain     *explainReport `json:"explain,omitempty"` // see debug_explain.go
 }
 
 type sourceInfo struct {
@@ -254,7 +265,7 @@ func overrideOf(o flagkit.Override) overrideInfo {
 	return overrideInfo{Flag: o.Flag, Variant: o.Variant, Value: o.Value, Source: o.Source}
 }
 
-var page = template.Must(template.New("flags").Funcs(template.FuncMap{
+var page = template.Must(template.Must(template.New("flags").Funcs(template.FuncMap{
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -329,6 +340,7 @@ code { font-size: 90%; }
 <tr><th>At</th><th>When</th><th>Flag</th></tr>
 {{range .Transitions}}<tr><td>{{time .At}}</td><td>{{.In}}</td><td><a href="#flag-{{.Flag}}"><code>{{.Flag}}</code></a></td></tr>
 {{end}}</table>{{else}}<p>None to come.</p>{{end}}
+{{template "explain" .}}
 </body>
 </html>
-`))
+`)).Parse(explainTemplate))
