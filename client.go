@@ -712,6 +712,15 @@ func (c *Client) View() View {
 	return View{c: c, snap: c.snap.Load(), now: c.millis()}
 }
 
+// ViewAt returns a view of the client's current definitions at instant t
+// instead of the client's clock: what every getter answers at t, such as at
+// a scheduled launch, if the definitions stay as they are (t is read to the
+// millisecond). It is for tooling (a debug page, a planning tool, Explain
+// at a chosen instant); code that serves requests wants [Client.View].
+func (c *Client) ViewAt(t time.Time) View {
+	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
+}
+
 // A View answers from one snapshot of a [Client] at one instant; see
 // [Client.View]. The zero View serves every fallback.
 type View struct {

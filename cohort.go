@@ -180,6 +180,19 @@ const (
 const operatorNames = "eq, ne, in, not_in, lt, lte, gt, gte, starts_with, ends_with, contains, matches, " +
 	"semver_eq, semver_lt, semver_lte, semver_gt, semver_gte, before, after, in_cidr, exists"
 
+// internOperator returns the constant that spells operator name, so that a
+// compiled condition does not keep the document's copy of it alive.
+func internOperator(name string) string {
+	for rest := operatorNames; rest != ""; {
+		var op string
+		op, rest, _ = strings.Cut(rest, ", ")
+		if op == name {
+			return op
+		}
+	}
+	return name
+}
+
 func operatorKind(name string) (opKind, bool) {
 	switch name {
 	case "eq", "in":
@@ -271,6 +284,19 @@ type condition struct {
 	vers    []semver         // semver_*: all for semver_eq, the loosest for the others
 	instant unixInstant      // before, after: the loosest operand
 	nets    []netip.Prefix   // in_cidr
+
+	// text is the condition as written, for explanations (explain.go);
+	// evaluation never reads it. It comes last, away from the fields
+	// evaluation reads.
+	text *condText
+}
+
+// condText is a condition as written in its document: what an explanation
+// shows, since the compiled fields keep only what matching needs (eq and
+// in compile alike, lt keeps the loosest of a list).
+type condText struct {
+	op      string // the operator's name as written: "in", "not_in", ...
+	operand operand
 }
 
 // compileCondition compiles one operator of one attribute's block, e.g. attr
@@ -282,7 +308,8 @@ func compileCondition(attr, op string, arg operand, ignoreCase bool) (condition,
 	if !ok {
 		return condition{}, fmt.Errorf("%w %q (want one of %s)", errUnknownOperator, op, operatorNames)
 	}
-	c := condition{attr: attr, isKey: attr == "key", op: kind, ignoreCase: ignoreCase}
+	c := condition{attr: attr, isKey: attr == "key", op: kind, ignoreCase: ignoreCase,
+		text: &condText{op: internOperator(op), operand: arg}}
 	if kind == opExists {
 		b, ok := false, false
 		if !arg.list && len(arg.items) == 1 && arg.items[0].kind == scalarBool {

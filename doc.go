@@ -68,6 +68,13 @@
 // clock reading, so a request that reads several flags gets answers that
 // agree even across a reload or a launch moment.
 //
+// [Client.Explain] says why: it returns an [Explanation], the whole path of
+// one evaluation (layers, prerequisites, each rule with the condition that
+// failed and on what value, buckets against percentages) ending in the
+// [Detail] that Evaluate returns. [Client.ViewAt] evaluates and explains at
+// another instant. Explaining is a separate walk, for tools and people;
+// the getters never pay for it.
+//
 // # Documents
 //
 // A document has the top-level fields version (optional; 1), timezone (an

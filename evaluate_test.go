@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -147,6 +148,9 @@ func TestEvaluate(t *testing.T) {
 				defer clk.set(mustTime(t, "2026-12-06T00:00:00Z"))
 			}
 			d := c.Evaluate(ctx, tt.flag, tt.subject)
+			if e := c.Explain(ctx, tt.flag, tt.subject); !reflect.DeepEqual(e.Result, d) {
+				t.Errorf("Explain(%q).Result = %+v; Evaluate = %+v", tt.flag, e.Result, d)
+			}
 			assert.Equal(t, tt.value, d.Value, "Value")
 			assert.Equal(t, tt.variant, d.Variant, "Variant")
 			assert.Equal(t, tt.reason, d.Reason, "Reason")

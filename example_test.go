@@ -244,3 +244,42 @@ flags:
 	// dark-mode still decides per subject or over time
 	// new-checkout serves "on" to everyone
 }
+
+// Explain shows why a subject got its value: each rule in order, and which
+// condition failed on what value. ViewAt explains at a chosen instant,
+// here a day after the launch.
+func ExampleClient_Explain() {
+	doc := []byte(`
+flags:
+  new-checkout:
+    default: off
+    rules:
+      - name: staff first
+        when: {email: {ends_with: "@example.com"}}
+        serve: on
+      - name: launch
+        from: 2027-01-10T09:00:00Z
+        percent: 10
+        serve: on
+`)
+	ctx := context.Background()
+	c, _ := flagkit.New(ctx, flagkit.WithSource(source.Bytes("flags.yaml", doc)))
+	defer c.Close()
+
+	s := flagkit.Subject{Key: "u-2", Attrs: flagkit.Attrs{"email": "bob@mail.test"}}
+	day := time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC)
+	fmt.Print(c.ViewAt(day).Explain(ctx, "new-checkout", s))
+	// Output:
+	// flag new-checkout for subject "u-2" at 2027-01-11T09:00:00Z
+	//   layers:
+	//     flags.yaml: valid (in force)
+	//   enabled
+	//   rules:
+	//     rule "staff first": no match
+	//       when: fails
+	//         email ends_with "@example.com": "bob@mail.test": fails
+	//     rule "launch": no match
+	//       window from 2027-01-10T09:00:00Z: open
+	//       bucket 97036 (key, salt "new-checkout"): outside 10 %
+	//   served off (false), reason DEFAULT, source flags.yaml
+}

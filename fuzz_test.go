@@ -809,6 +809,10 @@ func FuzzEvaluate(f *testing.F) {
 				if vd := v.Evaluate(ctx, k, s); !reflect.DeepEqual(vd, d) {
 					t.Errorf("View.Evaluate(%q) = %+v; Client.Evaluate %+v", k, vd, d)
 				}
+				if e := c.Explain(ctx, k, s); !reflect.DeepEqual(e.Result, d) {
+					t.Errorf("Explain(%q).Result = %+v; Evaluate %+v\n%s", k, e.Result, d, e)
+				}
+				fzCheckExplanation(t, c, k, s)
 				if !reflect.DeepEqual(all[k], d) {
 					t.Errorf("All()[%q] = %+v; Evaluate %+v", k, all[k], d)
 				}
@@ -1627,6 +1631,14 @@ func fzCheckJSONEquivalence(t *testing.T, data []byte) {
 			k := info.Key
 			for _, s := range subjects {
 				jd, yd := jv.Evaluate(ctx, k, s), yv.Evaluate(ctx, k, s)
+				for _, side := range []struct {
+					v View
+					d Detail
+				}{{jv, jd}, {yv, yd}} {
+					if e := side.v.Explain(ctx, k, s); !reflect.DeepEqual(e.Result, side.d) {
+						t.Fatalf("Explain(%q).Result = %+v; Evaluate %+v\n%s", k, e.Result, side.d, e)
+					}
+				}
 				if !reflect.DeepEqual(jd.Value, yd.Value) || jd.Variant != yd.Variant || jd.Reason != yd.Reason ||
 					jd.Rule != yd.Rule || !fzSameErr(jd.Err, yd.Err) {
 					t.Fatalf("Evaluate(%q) for %+v: JSON %+v; YAML %+v\n--- JSON\n%s\n--- YAML\n%s", k, s, jd, yd, jsonDoc, yamlDoc)

@@ -132,15 +132,6 @@ func ruleInfos(f *compiledFlag) []RuleInfo {
 	return out
 }
 
-// ViewAt returns a view of the client's current definitions at the
-// instant t instead of the client's clock: what the flags serve then, if
-// their definitions stay as they are. It is for tooling that shows a
-// release plan (a debug page, a planning tool); code that serves requests
-// wants [Client.View].
-func (c *Client) ViewAt(t time.Time) View {
-	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
-}
-
 // A Transition is a moment when a flag's answers change by themselves: a
 // release window opens or closes, or a ramp starts or ends.
 type Transition struct {

@@ -22,6 +22,7 @@ type snapshot struct {
 	overrides   []Override
 	transitions []transition      // sorted by time
 	fps         map[string]uint64 // per flag: a hash of all that decides its answers
+	layers      []*docSpec        // the documents compiled, in layer order (nil: none yet), for explanations
 
 	// The memos of evaluations that need one (see memo.go), sized for
 	// this snapshot's cohorts and prerequisites.
@@ -114,7 +115,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 			c.badFlags[k] = probs
 		}
 	}
-	s := &snapshot{flags: make(map[string]*compiledFlag, len(c.flagSpecs)+len(c.badFlags))}
+	s := &snapshot{flags: make(map[string]*compiledFlag, len(c.flagSpecs)+len(c.badFlags)), layers: layers}
 	for _, k := range sortedKeys(c.cohortSpecs) {
 		c.compileCohort(k, nil)
 	}

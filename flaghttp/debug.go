@@ -35,14 +35,23 @@ const planSample = 1000
 // decide and estimated over 1000 synthetic keys elsewhere (as flagkit
 // plan computes them).
 //
+// The page also has an explain form (see debug_explain.go): the query's
+// flag, key, attrs (one NAME=VALUE or NAME:=JSON a line, typed as a flag
+// document types a plain scalar) and at (RFC 3339; default the page's
+// instant) are answered with the path of that evaluation
+// ([flagkit.Client.Explain]), shown as a tree; in JSON as the field
+// explain, present when the query names a flag. Attribute values come back
+// in the page, escaped, and in the address of the request, so they end up
+// wherever requests are logged.
+//
 // The page is HTML, unless the request's query has format=json or its
 // Accept header names application/json; format=html forces HTML. The JSON
 // is an object with the fields time, ready, sources, problems, overrides,
 // flags, transitions and release_plan, named in snake_case as in the flag document; see
 // the package's example.
 //
-// The handler only reads: it answers GET and HEAD, and any other method
-// with 405 Method Not Allowed. It shows nothing a flag document or a source
+// The handler only reads: it answers GET and HEAD (the explain form is a
+// GET form), and any other method with 405 Method Not Allowed. It shows nothing a flag document or a source
 // name does not already contain, and sources keep secrets such as
 // credentials out of their names and errors. But flag documents describe
 // unreleased features and rollout plans, so mount the handler on an
@@ -63,6 +72,7 @@ func (h debugHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var rep report
 	if h.c != nil {
 		rep = newReport(h.c)
+		rep.Explain = newExplainReport(h.c, r, rep)
 	}
 
 	var buf bytes.Buffer
@@ -122,6 +132,7 @@ type report struct {
 	Flags       []flagInfo     `json:"flags"`
 	Transitions []transition   `json:"transitions"`
 	Plan        releasePlan    `json:"release_plan"`
+	Explain     *explainReport `json:"explain,omitempty"` // see debug_explain.go
 }
 
 // releasePlan is the upcoming part of the release plan.
@@ -304,7 +315,7 @@ func overrideOf(o flagkit.Override) overrideInfo {
 	return overrideInfo{Flag: o.Flag, Variant: o.Variant, Value: o.Value, Source: o.Source}
 }
 
-var page = template.Must(template.New("flags").Funcs(template.FuncMap{
+var page = template.Must(template.Must(template.New("flags").Funcs(template.FuncMap{
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -388,6 +399,7 @@ svg.release-plan { max-width: 100%; height: auto; }
 <tr><th>At</th><th>When</th><th>Flag</th><th>What</th><th>Shares before → after</th></tr>
 {{range .Plan.Transitions}}<tr><td>{{time .At}}</td><td>{{.In}}</td><td><a href="#flag-{{.Flag}}"><code>{{.Flag}}</code></a></td><td>{{range .Events}}{{.}}<br>{{end}}</td><td>{{range .Shares}}{{.}}<br>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No transitions to come.</p>{{end}}
+{{template "explain" .}}
 </body>
 </html>
-`))
+`)).Parse(explainTemplate))

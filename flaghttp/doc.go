@@ -48,5 +48,6 @@
 // [Debug] serves a read-only page, in HTML or JSON, with every flag's
 // definition, the layer that serves it, the overrides in force, the health
 // of each source, the problems isolated and the scheduled transitions to
-// come. Mount it where operators, not users, can reach it.
+// come, and a form that explains one evaluation for a subject you type
+// in. Mount it where operators, not users, can reach it.
 package flaghttp

@@ -13,6 +13,7 @@
 //	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 //	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
 //	flagkit diff [-json] [-exit-code] [-now TIME] [-n N | -subjects FILE] OLD[,OLD...] NEW[,NEW...]
+//	flagkit eval [-key KEY] [-attr NAME=VALUE]... [-at TIME] [-tz ZONE] [-flag KEY]... [-explain] [-json] FILE...
 //
 // validate checks each document as a flagkit client would load it on its
 // own and prints every problem as "FILE:LINE:COLUMN: PATH: MESSAGE".
@@ -94,6 +95,9 @@
 // added, removed or changed, and 4 when some subject moves between
 // variants of a split; 1 and 2 keep their meaning (a failure, a usage
 // error), so a CI step can tell an impact from a broken run.
+// eval evaluates flags of documents for one subject at one instant, with
+// -explain the whole path of each evaluation; eval.go describes its
+// options, its output and its exit statuses (flagkit eval -h lists them).
 //
 // Every file these commands read as a document or a signature must be a
 // regular file of at most flagkit.DefaultMaxDocumentSize bytes (8 MiB; a
@@ -144,6 +148,7 @@ const usage = `usage:
 	flagkit stale -flags FILE[,FILE...] [-json] [-now TIME] PACKAGES...
 	flagkit plan [-json | -svg] [-now TIME] [-zone ZONE] [-n N | -subjects FILE] FILE...
 	flagkit diff [-json] [-exit-code] [-now TIME] [-n N | -subjects FILE] OLD[,OLD...] NEW[,NEW...]
+	flagkit eval [-key KEY] [-attr NAME=VALUE]... [-at TIME] [-tz ZONE] [-flag KEY]... [-explain] [-json] FILE...
 `
 
 // maxSignatureFile is the largest signature file verify reads, as
@@ -179,6 +184,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runPlan(args, time.Now, stdout, stderr)
 	case "diff":
 		return runDiff(args, time.Now, stdout, stderr)
+	case "eval":
+		return runEval(args, time.Now, stdout, stderr) // see eval.go
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -203,37 +203,29 @@ func checkTimeline(t *testing.T, ctx context.Context, srv *httptest.Server) {
 	}
 }
 
-// checkExplain checks the debug page's explain form, written against the
-// form agreed with its author: form#explain with inputs name="flag" and
-// name="key", a textarea name="attrs" (one name=value a line), and an
-// element #explain-result for the answer. It skips, saying so, when the
-// page has no such form.
+// checkExplain checks the debug page's explain form (form#explain-form,
+// with a select name="flag", inputs name="key" and name="at", a textarea
+// name="attrs", one name=value a line) in the browser: a subject in, the
+// path of its evaluation (#explanation) out.
 func checkExplain(t *testing.T, ctx context.Context, srv *httptest.Server) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/debug/flags"),
-		chromedp.WaitReady(chromedp.CSS(`body`)),
+		chromedp.WaitReady(chromedp.CSS(`form#explain-form`)),
 	)
 	if err != nil {
 		t.Fatal(err)
-	}
-	hasForm, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('form#explain') !== null`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !hasForm {
-		t.Skip("SKIP: the debug page has no explain form (form#explain) yet; its check waits for it")
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(chromedp.CSS(`form#explain [name="flag"]`), "new-checkout"),
-		chromedp.SetValue(chromedp.CSS(`form#explain [name="key"]`), "user-1"),
-		chromedp.SetValue(chromedp.CSS(`form#explain [name="attrs"]`), "email=ann@example.com"),
-		chromedp.Submit(chromedp.CSS(`form#explain [name="flag"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#explain-result`)),
+		chromedp.SetValue(chromedp.CSS(`form#explain-form [name="flag"]`), "new-checkout"),
+		chromedp.SetValue(chromedp.CSS(`form#explain-form [name="key"]`), "user-1"),
+		chromedp.SetValue(chromedp.CSS(`form#explain-form [name="attrs"]`), "email=ann@example.com"),
+		chromedp.Submit(chromedp.CSS(`form#explain-form [name="flag"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#explanation`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	result, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#explain-result`)))
+	result, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#explanation`)))
 	if err != nil {
 		t.Fatal(err)
 	}
