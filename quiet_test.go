@@ -3,6 +3,7 @@ package flagkit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -253,5 +254,28 @@ func TestNewReturnsByDeadline(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("New did not return after its deadline")
+	}
+}
+
+// Changing only a document's timezone moves its local times: OnChange
+// reports the flags whose instants moved.
+func TestChangeOfTimezone(t *testing.T) {
+	const doc = "timezone: %s\nflags:\n  launch: {default: off, rules: [{from: 2027-01-10 09:00, serve: on}]}\n  static: {default: on}\n"
+	src := newPushSource("push", fmt.Sprintf(doc, "Europe/Oslo"))
+	c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	changes := make(chan flagkit.Change, 1)
+	c.OnChange(func(ch flagkit.Change) { changes <- ch })
+	src.push(fmt.Sprintf(doc, "America/New_York"))
+	select {
+	case ch := <-changes:
+		if !equalStrings(ch.Flags, []string{"launch"}) {
+			t.Errorf("Change.Flags = %q; want [launch]", ch.Flags)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change reported for a new timezone")
 	}
 }

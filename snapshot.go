@@ -619,6 +619,14 @@ func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 			if r.test != nil {
 				h.uint(cohortFP(r.test, cohorts, cohortFPs))
 			}
+			// The instants, which the document's timezone moves without
+			// changing the flag's text.
+			m := r.more
+			h.uint(uint64(m.from))
+			h.uint(uint64(m.until))
+			for _, p := range m.ramp {
+				h.uint(uint64(p.at))
+			}
 		}
 		memo[key] = 0 // cycles are invalid flags; guard anyway
 		if depth < maxRequiresDepth {
