@@ -579,8 +579,9 @@ func (c *Client) Close() error {
 
 // resolve evaluates one flag for a getter into r: from the current
 // snapshot with a lazy clock (v nil), or from a View's snapshot and
-// instant. A variant of another type than w is replaced by ErrTypeMismatch
-// before the hooks see the result, so they record what the caller got.
+// instant. A variant of another type than w is replaced by ErrTypeMismatch,
+// and no variant is reported as ErrNoValue, before the hooks see the
+// result, so they record what the caller got.
 //
 // Results travel by pointer, from the getter's frame down to eval: copying
 // a returned struct cost a store-forwarding stall on the hottest path.
@@ -601,7 +602,11 @@ func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *
 		t := target{key: s.Key, attrs: s.Attrs, defaults: c.attrs}
 		snap.eval(key, &t, &clk, 0, r)
 	}
-	if r.v != nil && !w.fits(r.f, r.v) {
+	if r.v == nil {
+		if r.err == nil {
+			r.err = ErrNoValue // the flag, working as defined, served no variant
+		}
+	} else if !w.fits(r.f, r.v) {
 		*r = result{f: r.f, err: ErrTypeMismatch}
 	}
 	if len(c.hooks) > 0 {

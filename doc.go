@@ -48,8 +48,8 @@
 // and [Client.Object] never fail: on any problem they return the caller's
 // fallback. [Client.Evaluate] returns a [Detail] with the value, the
 // variant, a [Reason], the rule that matched, the layer that served it, and
-// an error that matches [ErrFlagNotFound], [ErrInvalidFlag],
-// [ErrTypeMismatch] or [ErrClosed]. A flag is evaluated in this order:
+// an error when the fallback applies (see [Detail.Err]). A flag is
+// evaluated in this order:
 //
 //  1. enabled: false serves the off variant (reason DISABLED) — it beats
 //     every rule, schedule and override, so a launch can always be stopped;

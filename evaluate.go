@@ -75,9 +75,12 @@ type Detail struct {
 	// Source names the layer whose definition (or override) served the
 	// value, e.g. "file:flags.yaml".
 	Source string
-	// Err is nil, or the error that made the evaluation fall back; it
-	// matches ErrFlagNotFound, ErrInvalidFlag, ErrTypeMismatch or ErrClosed
-	// with errors.Is.
+	// Err is nil when a variant was served, and otherwise says why the
+	// caller's fallback applies: it matches ErrFlagNotFound,
+	// ErrInvalidFlag, ErrTypeMismatch or ErrClosed (failures, with reason
+	// ERROR) or ErrNoValue (the flag served no variant by its definition;
+	// see [ErrNoValue]) with errors.Is. Err is non-nil exactly when Value
+	// is nil.
 	Err error
 }
 

@@ -14,7 +14,7 @@ import (
 // Each evaluation is one record with the message "flagkit: evaluation" and
 // the attributes flag, subject (the subject's key), variant ("" when the
 // caller's fallback was served), reason, rule and source, plus err when
-// the evaluation failed. The record is logged with the getter's context,
+// the caller's fallback was served (see [flagkit.Detail.Err]). The record is logged with the getter's context,
 // so a handler can add the trace and span ids it carries. The subject's
 // key identifies a user: route these records where such data may go.
 //
