@@ -547,7 +547,11 @@ func (c *Client) logProblemsLocked() {
 		msg := p.Error()
 		now[msg] = true
 		if !c.logged[msg] {
-			c.log.Error("flagkit: invalid reference isolated", "source", p.Source, "line", p.Line, "column", p.Column, "path", p.Path, "err", p.Msg)
+			what := "flagkit: invalid reference isolated"
+			if strings.HasPrefix(p.Path, "overrides.") {
+				what = "flagkit: override refused; it is not in force"
+			}
+			c.log.Error(what, "source", p.Source, "line", p.Line, "column", p.Column, "path", p.Path, "err", p.Msg)
 		}
 	}
 	c.logged = now
@@ -816,12 +820,20 @@ type SourceStatus struct {
 	Stale bool
 }
 
-// An Override is a value that an overrides: section (for example from
-// source.Env) serves to everyone.
+// An Override is a variant that an overrides: section (for example from
+// source.Env) serves to everyone. An override names one of the flag's
+// variants, or writes the value of one (a literal of the flag's type, such
+// as 1000 for variant high: 1000); any other value is refused: it is not in
+// force, and [Status] lists it among the problems with the valid values.
+// A flag without declared variants is boolean and accepts on, off, true
+// and false; string, number and object flags always declare their
+// variants, so an override can never serve a value that no definition
+// reviewed. The rule is the same for every layer's overrides: section,
+// from a file, a URL or the environment, and for flagkittest.Override.
 type Override struct {
 	Flag    string
-	Variant string // "" when the override is a literal value
-	Value   any
+	Variant string // the variant served
+	Value   any    // its value, as Detail.Value holds it (nil for an object)
 	Source  string
 }
 

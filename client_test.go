@@ -85,8 +85,8 @@ flags:
 		return []string{
 			"FEATURE_NEW_CHECKOUT=on",
 			"FEATURE_KILLED=on",
-			"FEATURE_RATE_LIMIT=250",
-			"FEATURE_THEME=neon", // not a variant: a literal string
+			"FEATURE_RATE_LIMIT=1000", // a variant's value: variant high
+			"FEATURE_THEME=dark",
 			"HOME=/root",
 		}
 	}))
@@ -105,11 +105,11 @@ flags:
 	d = c.Evaluate(ctx, "killed", bob)
 	assert.Equal(t, flagkit.ReasonDisabled, d.Reason, "enabled: false beats an override")
 
-	if got := c.Int(ctx, "rate-limit", bob, 0); got != 250 {
-		t.Errorf("Int(rate-limit) = %d; want 250 (literal override)", got)
+	if d := c.Evaluate(ctx, "rate-limit", bob); d.Value != int64(1000) || d.Variant != "high" {
+		t.Errorf("Evaluate(rate-limit) = %v (%s); want 1000 (high), the variant whose value the override writes", d.Value, d.Variant)
 	}
-	if got := c.String(ctx, "theme", bob, ""); got != "neon" {
-		t.Errorf("String(theme) = %q; want neon (literal override)", got)
+	if got := c.String(ctx, "theme", bob, ""); got != "dark" {
+		t.Errorf("String(theme) = %q; want dark", got)
 	}
 	st := c.Status()
 	var flags []string
@@ -138,6 +138,40 @@ flags:
 		paths = append(paths, p.Path+" "+p.Source)
 	}
 	assert.ElementsMatch(t, []string{"overrides.GHOST env:F_", "overrides.LIMIT env:F_"}, paths)
+}
+
+// TestEnvOverrideRefused: an environment value that is no variant of the
+// flag, nor a variant's value, is refused: the flag serves what its
+// definition serves, Status lists the problem, and it is logged once with
+// the valid values.
+func TestEnvOverrideRefused(t *testing.T) {
+	base := newPushSource("flags.yaml", `
+flags:
+  checkout-theme:
+    variants: {classic: classic, dark: dark}
+    default: classic
+`)
+	env := source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_CHECKOUT_THEME=neon"} }))
+	var logs bytes.Buffer
+	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
+		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
+	require.NoError(t, err)
+	defer c.Close()
+	d := c.Evaluate(ctx, "checkout-theme", bob)
+	if d.Value != "classic" || d.Reason != flagkit.ReasonStatic || d.Source != "flags.yaml" {
+		t.Errorf("Evaluate(checkout-theme) = %v, %s from %s; want classic, STATIC from flags.yaml", d.Value, d.Reason, d.Source)
+	}
+	st := c.Status()
+	assert.Empty(t, st.Overrides, "Status().Overrides")
+	const msg = `"neon" is neither a variant of this string flag nor a variant's value (valid: classic, dark)`
+	require.Len(t, st.Problems, 1)
+	assert.Equal(t, "flagkit: env:FEATURE_:1:32: overrides.CHECKOUT_THEME: flag \"checkout-theme\": "+msg, st.Problems[0].Error())
+	assert.ErrorIs(t, st.Problems[0], flagkit.ErrInvalid)
+	base.push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
+	want := `level=ERROR msg="flagkit: override refused; it is not in force" source=env:FEATURE_ line=1 column=32 path=overrides.CHECKOUT_THEME err="flag \"checkout-theme\": \"neon\" is neither a variant of this string flag nor a variant's value (valid: classic, dark)"` + "\n"
+	if got := logs.String(); !strings.Contains(got, want) || strings.Count(got, "override refused") != 1 {
+		t.Errorf("log:\n%s\nwant once:\n%s", got, want)
+	}
 }
 
 func TestPerLayerLastGood(t *testing.T) {

@@ -2,13 +2,15 @@ package flagkit
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/flagkit/flagkit/internal/suggest"
 )
 
 // snapshot is one immutable, compiled view of every layer's definitions.
@@ -544,47 +546,83 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 	}
 }
 
-// overrideVariant finds the variant an override names, or makes one from a
-// literal of the flag's type.
+// overrideVariant finds the variant an override serves: the one it names
+// or the one whose value it writes, a literal of the flag's type (1000 for
+// variant high: 1000; {"size": 2} for an object variant equal to it). It
+// never makes a value the flag does not define: anything else is refused,
+// listing the valid values, as flagkittest.Override refuses it.
 func overrideVariant(f *compiledFlag, o overrideValue) (*variant, error) {
 	if o.raw == nil {
 		if i := f.spec.variantIndex(o.text); i >= 0 {
 			return &f.variants[i], nil
 		}
 	}
+	var match func(v *variant) bool
 	switch f.kind {
-	case kindBool:
-		return nil, fmt.Errorf("%q is not a variant (variants: %s)", o.text, variantNames(f.spec))
 	case kindString:
-		if o.raw != nil {
-			return nil, errors.New("a string flag needs a string value")
+		if o.raw == nil {
+			match = func(v *variant) bool { return v.s == o.text }
 		}
-		return &variant{value: o.text, s: o.text}, nil
 	case kindNumber:
-		if o.raw != nil {
-			return nil, errors.New("a number flag needs a number")
+		if num, err := parseNumber(o.text); o.raw == nil && err == nil {
+			match = func(v *variant) bool { return v.f == num }
 		}
-		num, err := parseNumber(o.text)
-		if err != nil {
-			return nil, fmt.Errorf("%q is neither a variant (%s) nor a number", o.text, variantNames(f.spec))
-		}
-		v := &variant{f: num, value: num}
-		if i, err := strconv.ParseInt(o.text, 10, 64); err == nil {
-			v.i, v.isInt, v.value = i, true, i
-		}
-		return v, nil
 	case kindObject:
 		raw := o.raw
 		if raw == nil {
-			var x any
-			if err := json.Unmarshal([]byte(o.text), &x); err != nil {
-				return nil, fmt.Errorf("%q is neither a variant (%s) nor a JSON value", o.text, variantNames(f.spec))
-			}
 			raw = []byte(o.text)
 		}
-		return &variant{raw: raw}, nil
+		var want any
+		if json.Unmarshal(raw, &want) == nil {
+			match = func(v *variant) bool {
+				var have any
+				return json.Unmarshal(v.raw, &have) == nil && reflect.DeepEqual(have, want)
+			}
+		}
 	}
-	return nil, errors.New("unsupported flag type")
+	for i := range f.variants {
+		if match != nil && match(&f.variants[i]) {
+			return &f.variants[i], nil
+		}
+	}
+	written := strconv.Quote(o.text)
+	if o.raw != nil {
+		written = string(o.raw)
+	}
+	names := make([]string, len(f.variants))
+	for i := range f.variants {
+		names[i] = f.variants[i].name
+	}
+	hint := ""
+	if o.raw == nil {
+		hint = suggest.DidYouMean(o.text, names)
+	}
+	return nil, fmt.Errorf("%s is neither a variant of this %s flag nor a variant's value (valid: %s)%s",
+		written, f.kind, validValues(f), hint)
+}
+
+// validValues lists what an override of f may write: each variant's name,
+// with its value where that differs (objects by name only).
+func validValues(f *compiledFlag) string {
+	var b strings.Builder
+	for i := range f.variants {
+		v := &f.variants[i]
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v.name)
+		switch f.kind {
+		case kindBool:
+			fmt.Fprintf(&b, " (%t)", v.b)
+		case kindString:
+			if v.s != v.name {
+				fmt.Fprintf(&b, " (%q)", v.s)
+			}
+		case kindNumber:
+			fmt.Fprintf(&b, " (%v)", v.value)
+		}
+	}
+	return b.String()
 }
 
 // fingerprint gives every flag a hash of everything that decides its

@@ -148,6 +148,8 @@ var badDocs = []struct {
 	{"override ambiguous", "flags:\n  a-b: {default: off}\n  a.b: {default: off}\noverrides:\n  A_B: on\n", flagkit.ErrInvalid, 5, "overrides.A_B", "-"},
 	{"override without value", "flags:\n  a: {default: off}\noverrides:\n  A:\n", flagkit.ErrInvalid, 4, "overrides.A", "-"},
 	{"override number flag with text", "flags:\n  a: {variants: {low: 1}, default: low}\noverrides:\n  a: lots\n", flagkit.ErrInvalid, 4, "overrides.a", "-"},
+	{"override string flag with no variant's value", "flags:\n  a: {variants: {classic: classic, dark: dark}, default: classic}\noverrides:\n  A: neon\n", flagkit.ErrInvalid, 4, "overrides.A", "-"},
+	{"override number flag with no variant's value", "flags:\n  a: {variants: {low: 1}, default: low}\noverrides:\n  a: 250\n", flagkit.ErrInvalid, 4, "overrides.a", "-"},
 }
 
 var aliasBomb = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -303,4 +305,68 @@ func className(err error) string {
 		}
 	}
 	return "?"
+}
+
+// TestOverrideValues: an override names a variant or writes a variant's
+// value; anything else is refused with the valid values (issue 12).
+func TestOverrideValues(t *testing.T) {
+	const flags = `flags:
+  dark-mode: {default: off}
+  theme:
+    variants: {classic: classic, dark: Dark}
+    default: classic
+  limit:
+    variants: {low: 100, high: 1000, half: 0.5}
+    default: high
+  layout:
+    variants: {small: {size: 1}, large: {size: 10, tags: [a]}}
+    default: small
+overrides:
+`
+	tests := []struct {
+		override string
+		flag     string
+		variant  string // "" when refused
+		msg      string
+	}{
+		{"DARK_MODE: on", "dark-mode", "on", ""},
+		{"dark-mode: true", "dark-mode", "on", ""},
+		{`DARK_MODE: "false"`, "dark-mode", "off", ""},
+		{"DARK_MODE: yes", "dark-mode", "", `"yes" is neither a variant of this boolean flag nor a variant's value (valid: on (true), off (false))`},
+		{"THEME: dark", "theme", "dark", ""},
+		{"THEME: Dark", "theme", "dark", ""},
+		{"THEME: neon", "theme", "", `"neon" is neither a variant of this string flag nor a variant's value (valid: classic, dark ("Dark"))`},
+		{"THEME: clasic", "theme", "", `"clasic" is neither a variant of this string flag nor a variant's value (valid: classic, dark ("Dark")); did you mean "classic"?`},
+		{"THEME: {a: 1}", "theme", "", `{"a":1} is neither a variant of this string flag nor a variant's value (valid: classic, dark ("Dark"))`},
+		{"LIMIT: high", "limit", "high", ""},
+		{"LIMIT: 1000", "limit", "high", ""},
+		{`LIMIT: "1e3"`, "limit", "high", ""},
+		{"LIMIT: 0.50", "limit", "half", ""},
+		{"LIMIT: 250", "limit", "", `"250" is neither a variant of this number flag nor a variant's value (valid: low (100), high (1000), half (0.5))`},
+		{"LAYOUT: large", "layout", "large", ""},
+		{"LAYOUT: {size: 1}", "layout", "small", ""},
+		{`LAYOUT: '{"tags": ["a"], "size": 10}'`, "layout", "large", ""},
+		{"LAYOUT: {size: 2}", "layout", "", `{"size":2} is neither a variant of this object flag nor a variant's value (valid: small, large)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.override, func(t *testing.T) {
+			doc := flags + "  " + tt.override + "\n"
+			err := flagkit.Validate("flags.yaml", []byte(doc))
+			if tt.variant != "" {
+				require.NoError(t, err)
+				c := newClient(t, doc, flagkit.WithStrict())
+				d := c.Evaluate(ctx, tt.flag, bob)
+				if d.Variant != tt.variant || d.Reason != flagkit.ReasonStatic {
+					t.Errorf("Evaluate(%q) = %s, %s; want %s, STATIC", tt.flag, d.Variant, d.Reason, tt.variant)
+				}
+				return
+			}
+			errs := flattenErrors(err)
+			require.Len(t, errs, 1, "Validate = %v", err)
+			var pe *flagkit.ParseError
+			require.ErrorAs(t, errs[0], &pe)
+			assert.Equal(t, fmt.Sprintf("flag %q: %s", tt.flag, tt.msg), pe.Msg)
+			assert.ErrorIs(t, pe, flagkit.ErrInvalid)
+		})
+	}
 }
