@@ -119,8 +119,23 @@ func WithSource(s Source) Option {
 }
 
 // WithLogger sets where the client logs load errors, isolated problems
-// (each once), active overrides (at WARN, at start) and scheduled
-// transitions. The default is to log nothing.
+// (each once), active overrides (at WARN, at start), scheduled
+// transitions, and the mistakes of code. The default is to log nothing.
+//
+// A mistake of code is an evaluation of a key that no layer defines
+// (logged with "did you mean" the nearest defined key, by edit distance or
+// by the normalized form that overrides use), or a getter of another type
+// than its flag (Int on a boolean flag; logged with the getter, its type
+// and the flag's type). Each distinct problem, (key) or (key, getter), is
+// logged once at WARN, on the first evaluation that meets it; later ones
+// cost a lock-free lookup and allocate nothing. A reload that defines such
+// a key, or gives the flag the getter's type, logs the problem as
+// resolved at INFO and forgets it. The client remembers at most 256
+// problems, so that keys built from user input cannot grow its memory:
+// when the set is full, one WARN says so and new problems are not logged
+// (their Detail.Err is built on each evaluation) until a reload resolves
+// some; keys that can never name a flag (longer than 128 bytes, or with
+// other characters) count as one problem.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -197,6 +212,9 @@ type Client struct {
 	// test holds flagkittest's overrides; nil unless a test installed them.
 	test atomic.Pointer[testOverrides]
 
+	// misses remembers the problems of code reported once (misses.go).
+	misses misses
+
 	// compileMu serializes updates: the parse, layering and compile of one
 	// source's document. It is never held by Status, Close, OnChange or
 	// evaluation, which a long compile must not hold up.
@@ -269,6 +287,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		c.now, c.millis = time.Now, new(wallClock).millis
 	}
 	c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}})
+	c.misses.seen.Store(&map[missKey]*keyError{})
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.events = notifier[Change]{merge: mergeChange, name: "OnChange", log: log}
@@ -454,6 +473,7 @@ func (c *Client) swapLocked(prev, next *snapshot, cause string) {
 		return
 	}
 	c.snap.Store(next)
+	c.resolveMisses(next)
 	c.logProblemsLocked()
 	select {
 	case c.resched <- struct{}{}:
@@ -607,11 +627,15 @@ func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *
 		snap.eval(key, &t, &clk, 0, r)
 	}
 	if r.v == nil {
-		if r.err == nil {
+		switch r.err {
+		case nil:
 			r.err = ErrNoValue // the flag, working as defined, served no variant
+		case ErrFlagNotFound:
+			c.miss(snap, key, wantAny, r)
 		}
 	} else if !w.fits(r.f, r.v) {
-		*r = result{f: r.f, err: ErrTypeMismatch}
+		*r = result{f: r.f}
+		c.miss(snap, key, w, r)
 	}
 	if len(c.hooks) > 0 {
 		c.runHooks(ctx, key, s.Key, r)

@@ -645,7 +645,7 @@ func TestDetailJSON(t *testing.T) {
 	out, err := json.Marshal(c.All(ctx, bob))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
-		"a": {"value": true, "variant": "on", "reason": "STATIC", "source": "test.yaml"},
+		"a": {"value": true, "variant": "on", "type": "boolean", "reason": "STATIC", "source": "test.yaml"},
 		"b": {"value": null, "reason": "ERROR", "source": "test.yaml",
 		      "error": "flagkit: flag \"b\" is invalid: test.yaml:1:40: flags.b.default: no variant named \"maybe\" (variants: on, off)"}
 	}`, string(out))
@@ -677,13 +677,13 @@ func TestHooksSeeWhatTheCallerGot(t *testing.T) {
 	require.Len(t, h.seen, 5)
 	got := func(i int) string {
 		e := h.seen[i]
-		return fmt.Sprintf("%s %s %s %v", e.Flag, e.Variant, e.Reason, e.Err)
+		return fmt.Sprintf("%s %s %s %s %v", e.Flag, e.Variant, e.Type, e.Reason, e.Err)
 	}
-	assert.Equal(t, "a on STATIC <nil>", got(0))
-	assert.Equal(t, "a  ERROR flagkit: type mismatch", got(1))
-	assert.Equal(t, "n  ERROR flagkit: type mismatch", got(2), "0.5 is not a whole number")
-	assert.Equal(t, "n half STATIC <nil>", got(3))
-	assert.Equal(t, "a off STATIC <nil>", got(4))
+	assert.Equal(t, "a on boolean STATIC <nil>", got(0))
+	assert.Equal(t, `a  boolean ERROR flagkit: type mismatch: flag "a" is boolean, not number (Int)`, got(1))
+	assert.Equal(t, `n  number ERROR flagkit: type mismatch: flag "n" served a number that is not a whole number fitting int64 (Int)`, got(2), "0.5 is not a whole number")
+	assert.Equal(t, "n half number STATIC <nil>", got(3))
+	assert.Equal(t, "a off boolean STATIC <nil>", got(4))
 	assert.Equal(t, "flagkittest", h.seen[4].Source)
 }
 
