@@ -911,7 +911,15 @@ func healthKey(st Status) string {
 
 // Validate checks a flag document as the client would load it on its own
 // and returns every problem joined with errors.Join (each a *ParseError),
-// or nil. Run it in the CI of a flag repository. name is used in messages.
+// in document order, or nil. Run it in the CI of a flag repository. name
+// is used in messages.
+//
+// Every problem is reported in one pass: the references (cohorts, flags
+// and variants named) of a flag or cohort that is invalid for a problem of
+// its own are checked too, so that fixing the problems listed never
+// reveals new ones, except cycles, which are checked only between valid
+// definitions. A name that names nothing, an unknown field or an unknown
+// operator comes with "did you mean" the nearest one, when one is close.
 func Validate(name string, data []byte) error {
 	doc, err := parseDocument(name, data, DefaultMaxDocumentSize)
 	if err != nil {
@@ -922,5 +930,6 @@ func Validate(name string, data []byte) error {
 	if len(probs) == 0 {
 		return nil
 	}
+	sort.SliceStable(probs, func(i, j int) bool { return lessProblem(probs[i], probs[j]) })
 	return errors.Join(errorList(probs)...)
 }
