@@ -3,6 +3,7 @@ package flagkit
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -131,6 +132,9 @@ func (c *Client) missSlow(snap *snapshot, k missKey, f *compiledFlag) error {
 	} else if cur := c.snap.Load(); cur != snap && cur.flags[k.key] != nil && e.class == ErrFlagNotFound {
 		return e // a View of an older snapshot: the key is defined now
 	}
+	if e.class == ErrFlagNotFound && k.key != "" {
+		e.near = suggest.Nearest(k.key, snap.keys) // outside the lock: it costs time linear in the flags
+	}
 	m := &c.misses
 	m.mu.Lock()
 	seen := *m.seen.Load()
@@ -151,8 +155,11 @@ func (c *Client) missSlow(snap *snapshot, k missKey, f *compiledFlag) error {
 		}
 		return e
 	}
-	if e.class == ErrFlagNotFound && k.key != "" {
-		e.near = suggest.Nearest(k.key, snap.keys)
+	// The remembered key must not keep alive a larger string it may be a
+	// part of (a request's body, say).
+	if k.key != "" {
+		k.key = strings.Clone(k.key)
+		e.key = k.key
 	}
 	next := make(map[missKey]*keyError, len(seen)+1)
 	for kk, v := range seen {
