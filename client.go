@@ -119,8 +119,23 @@ func WithSource(s Source) Option {
 }
 
 // WithLogger sets where the client logs load errors, isolated problems
-// (each once), active overrides (at WARN, at start) and scheduled
-// transitions. The default is to log nothing.
+// (each once), active overrides (at WARN, at start), scheduled
+// transitions, and the mistakes of code. The default is to log nothing.
+//
+// A mistake of code is an evaluation of a key that no layer defines
+// (logged with "did you mean" the nearest defined key, by edit distance or
+// by the normalized form that overrides use), or a getter of another type
+// than its flag (Int on a boolean flag; logged with the getter, its type
+// and the flag's type). Each distinct problem, (key) or (key, getter), is
+// logged once at WARN, on the first evaluation that meets it; later ones
+// cost a lock-free lookup and allocate nothing. A reload that defines such
+// a key, or gives the flag the getter's type, logs the problem as
+// resolved at INFO and forgets it. The client remembers at most 256
+// problems, so that keys built from user input cannot grow its memory:
+// when the set is full, one WARN says so and new problems are not logged
+// (their Detail.Err is built on each evaluation) until a reload resolves
+// some; keys that can never name a flag (longer than 128 bytes, or with
+// other characters) count as one problem.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
@@ -197,6 +212,9 @@ type Client struct {
 	// test holds flagkittest's overrides; nil unless a test installed them.
 	test atomic.Pointer[testOverrides]
 
+	// misses remembers the problems of code reported once (misses.go).
+	misses misses
+
 	// compileMu serializes updates: the parse, layering and compile of one
 	// source's document. It is never held by Status, Close, OnChange or
 	// evaluation, which a long compile must not hold up.
@@ -272,6 +290,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		c.now, c.millis = time.Now, new(wallClock).millis
 	}
 	c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}})
+	c.misses.seen.Store(&map[missKey]*keyError{})
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.events = notifier[Change]{merge: mergeChange, name: "OnChange", log: log}
@@ -480,6 +499,7 @@ func (c *Client) swapLocked(prev, next *snapshot, cause string) {
 		return
 	}
 	c.snap.Store(next)
+	c.resolveMisses(next)
 	c.logProblemsLocked()
 	select {
 	case c.resched <- struct{}{}:
@@ -573,7 +593,11 @@ func (c *Client) logProblemsLocked() {
 		msg := p.Error()
 		now[msg] = true
 		if !c.logged[msg] {
-			c.log.Error("flagkit: invalid reference isolated", "source", p.Source, "line", p.Line, "column", p.Column, "path", p.Path, "err", p.Msg)
+			what := "flagkit: invalid reference isolated"
+			if strings.HasPrefix(p.Path, "overrides.") {
+				what = "flagkit: override refused; it is not in force"
+			}
+			c.log.Error(what, "source", p.Source, "line", p.Line, "column", p.Column, "path", p.Path, "err", p.Msg)
 		}
 	}
 	c.logged = now
@@ -605,8 +629,9 @@ func (c *Client) Close() error {
 
 // resolve evaluates one flag for a getter into r: from the current
 // snapshot with a lazy clock (v nil), or from a View's snapshot and
-// instant. A variant of another type than w is replaced by ErrTypeMismatch
-// before the hooks see the result, so they record what the caller got.
+// instant. A variant of another type than w is replaced by ErrTypeMismatch,
+// and no variant is reported as ErrNoValue, before the hooks see the
+// result, so they record what the caller got.
 //
 // Results travel by pointer, from the getter's frame down to eval: copying
 // a returned struct cost a store-forwarding stall on the hottest path.
@@ -627,8 +652,16 @@ func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *
 		t := target{key: s.Key, attrs: s.Attrs, defaults: c.attrs}
 		snap.eval(key, &t, &clk, 0, r)
 	}
-	if r.v != nil && !w.fits(r.f, r.v) {
-		*r = result{f: r.f, err: ErrTypeMismatch}
+	if r.v == nil {
+		switch r.err {
+		case nil:
+			r.err = ErrNoValue // the flag, working as defined, served no variant
+		case ErrFlagNotFound:
+			c.miss(snap, key, wantAny, r)
+		}
+	} else if !w.fits(r.f, r.v) {
+		*r = result{f: r.f}
+		c.miss(snap, key, w, r)
 	}
 	if len(c.hooks) > 0 {
 		c.runHooks(ctx, key, s.Key, r)
@@ -846,12 +879,20 @@ type SourceStatus struct {
 	Stale bool
 }
 
-// An Override is a value that an overrides: section (for example from
-// source.Env) serves to everyone.
+// An Override is a variant that an overrides: section (for example from
+// source.Env) serves to everyone. An override names one of the flag's
+// variants, or writes the value of one (a literal of the flag's type, such
+// as 1000 for variant high: 1000); any other value is refused: it is not in
+// force, and [Status] lists it among the problems with the valid values.
+// A flag without declared variants is boolean and accepts on, off, true
+// and false; string, number and object flags always declare their
+// variants, so an override can never serve a value that no definition
+// reviewed. The rule is the same for every layer's overrides: section,
+// from a file, a URL or the environment, and for flagkittest.Override.
 type Override struct {
 	Flag    string
-	Variant string // "" when the override is a literal value
-	Value   any
+	Variant string // the variant served
+	Value   any    // its value, as Detail.Value holds it (nil for an object)
 	Source  string
 }
 
@@ -905,7 +946,15 @@ func healthKey(st Status) string {
 
 // Validate checks a flag document as the client would load it on its own
 // and returns every problem joined with errors.Join (each a *ParseError),
-// or nil. Run it in the CI of a flag repository. name is used in messages.
+// in document order, or nil. Run it in the CI of a flag repository. name
+// is used in messages.
+//
+// Every problem is reported in one pass: the references (cohorts, flags
+// and variants named) of a flag or cohort that is invalid for a problem of
+// its own are checked too, so that fixing the problems listed never
+// reveals new ones, except cycles, which are checked only between valid
+// definitions. A name that names nothing, an unknown field or an unknown
+// operator comes with "did you mean" the nearest one, when one is close.
 func Validate(name string, data []byte) error {
 	doc, err := parseDocument(name, data, DefaultMaxDocumentSize)
 	if err != nil {
@@ -916,5 +965,6 @@ func Validate(name string, data []byte) error {
 	if len(probs) == 0 {
 		return nil
 	}
+	sort.SliceStable(probs, func(i, j int) bool { return lessProblem(probs[i], probs[j]) })
 	return errors.Join(errorList(probs)...)
 }

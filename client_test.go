@@ -85,8 +85,8 @@ flags:
 		return []string{
 			"FEATURE_NEW_CHECKOUT=on",
 			"FEATURE_KILLED=on",
-			"FEATURE_RATE_LIMIT=250",
-			"FEATURE_THEME=neon", // not a variant: a literal string
+			"FEATURE_RATE_LIMIT=1000", // a variant's value: variant high
+			"FEATURE_THEME=dark",
 			"HOME=/root",
 		}
 	}))
@@ -105,11 +105,11 @@ flags:
 	d = c.Evaluate(ctx, "killed", bob)
 	assert.Equal(t, flagkit.ReasonDisabled, d.Reason, "enabled: false beats an override")
 
-	if got := c.Int(ctx, "rate-limit", bob, 0); got != 250 {
-		t.Errorf("Int(rate-limit) = %d; want 250 (literal override)", got)
+	if d := c.Evaluate(ctx, "rate-limit", bob); d.Value != int64(1000) || d.Variant != "high" {
+		t.Errorf("Evaluate(rate-limit) = %v (%s); want 1000 (high), the variant whose value the override writes", d.Value, d.Variant)
 	}
-	if got := c.String(ctx, "theme", bob, ""); got != "neon" {
-		t.Errorf("String(theme) = %q; want neon (literal override)", got)
+	if got := c.String(ctx, "theme", bob, ""); got != "dark" {
+		t.Errorf("String(theme) = %q; want dark", got)
 	}
 	st := c.Status()
 	var flags []string
@@ -138,6 +138,40 @@ flags:
 		paths = append(paths, p.Path+" "+p.Source)
 	}
 	assert.ElementsMatch(t, []string{"overrides.GHOST env:F_", "overrides.LIMIT env:F_"}, paths)
+}
+
+// TestEnvOverrideRefused: an environment value that is no variant of the
+// flag, nor a variant's value, is refused: the flag serves what its
+// definition serves, Status lists the problem, and it is logged once with
+// the valid values.
+func TestEnvOverrideRefused(t *testing.T) {
+	base := newPushSource("flags.yaml", `
+flags:
+  checkout-theme:
+    variants: {classic: classic, dark: dark}
+    default: classic
+`)
+	env := source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_CHECKOUT_THEME=neon"} }))
+	var logs bytes.Buffer
+	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
+		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
+	require.NoError(t, err)
+	defer c.Close()
+	d := c.Evaluate(ctx, "checkout-theme", bob)
+	if d.Value != "classic" || d.Reason != flagkit.ReasonStatic || d.Source != "flags.yaml" {
+		t.Errorf("Evaluate(checkout-theme) = %v, %s from %s; want classic, STATIC from flags.yaml", d.Value, d.Reason, d.Source)
+	}
+	st := c.Status()
+	assert.Empty(t, st.Overrides, "Status().Overrides")
+	const msg = `"neon" is neither a variant of this string flag nor a variant's value (valid: classic, dark)`
+	require.Len(t, st.Problems, 1)
+	assert.Equal(t, "flagkit: env:FEATURE_:1:32: overrides.CHECKOUT_THEME: flag \"checkout-theme\": "+msg, st.Problems[0].Error())
+	assert.ErrorIs(t, st.Problems[0], flagkit.ErrInvalid)
+	base.push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
+	want := `level=ERROR msg="flagkit: override refused; it is not in force" source=env:FEATURE_ line=1 column=32 path=overrides.CHECKOUT_THEME err="flag \"checkout-theme\": \"neon\" is neither a variant of this string flag nor a variant's value (valid: classic, dark)"` + "\n"
+	if got := logs.String(); !strings.Contains(got, want) || strings.Count(got, "override refused") != 1 {
+		t.Errorf("log:\n%s\nwant once:\n%s", got, want)
+	}
 }
 
 func TestPerLayerLastGood(t *testing.T) {
@@ -611,7 +645,7 @@ func TestDetailJSON(t *testing.T) {
 	out, err := json.Marshal(c.All(ctx, bob))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
-		"a": {"value": true, "variant": "on", "reason": "STATIC", "source": "test.yaml"},
+		"a": {"value": true, "variant": "on", "type": "boolean", "reason": "STATIC", "source": "test.yaml"},
 		"b": {"value": null, "reason": "ERROR", "source": "test.yaml",
 		      "error": "flagkit: flag \"b\" is invalid: test.yaml:1:40: flags.b.default: no variant named \"maybe\" (variants: on, off)"}
 	}`, string(out))
@@ -643,13 +677,13 @@ func TestHooksSeeWhatTheCallerGot(t *testing.T) {
 	require.Len(t, h.seen, 5)
 	got := func(i int) string {
 		e := h.seen[i]
-		return fmt.Sprintf("%s %s %s %v", e.Flag, e.Variant, e.Reason, e.Err)
+		return fmt.Sprintf("%s %s %s %s %v", e.Flag, e.Variant, e.Type, e.Reason, e.Err)
 	}
-	assert.Equal(t, "a on STATIC <nil>", got(0))
-	assert.Equal(t, "a  ERROR flagkit: type mismatch", got(1))
-	assert.Equal(t, "n  ERROR flagkit: type mismatch", got(2), "0.5 is not a whole number")
-	assert.Equal(t, "n half STATIC <nil>", got(3))
-	assert.Equal(t, "a off STATIC <nil>", got(4))
+	assert.Equal(t, "a on boolean STATIC <nil>", got(0))
+	assert.Equal(t, `a  boolean ERROR flagkit: type mismatch: flag "a" is boolean, not number (Int)`, got(1))
+	assert.Equal(t, `n  number ERROR flagkit: type mismatch: flag "n" served a number that is not a whole number fitting int64 (Int)`, got(2), "0.5 is not a whole number")
+	assert.Equal(t, "n half number STATIC <nil>", got(3))
+	assert.Equal(t, "a off boolean STATIC <nil>", got(4))
 	assert.Equal(t, "flagkittest", h.seen[4].Source)
 }
 

@@ -47,9 +47,10 @@
 // The getters [Client.Bool], [Client.String], [Client.Int], [Client.Float]
 // and [Client.Object] never fail: on any problem they return the caller's
 // fallback. [Client.Evaluate] returns a [Detail] with the value, the
-// variant, a [Reason], the rule that matched, the layer that served it, and
-// an error that matches [ErrFlagNotFound], [ErrInvalidFlag],
-// [ErrTypeMismatch] or [ErrClosed]. A flag is evaluated in this order:
+// variant, the flag's type, a [Reason], the rule that matched, the layer
+// that served it, and an error when the fallback applies (see
+// [Detail.Err]). A mistyped key or a getter of the wrong type is also
+// logged once (see [WithLogger]). A flag is evaluated in this order:
 //
 //  1. enabled: false serves the off variant (reason DISABLED) — it beats
 //     every rule, schedule and override, so a launch can always be stopped;

@@ -17,8 +17,16 @@ var (
 	ErrTypeMismatch = errors.New("flagkit: type mismatch")
 	// ErrClosed means the client was closed.
 	ErrClosed = errors.New("flagkit: client closed")
-	// ErrNoValue means the flag served no variant (no default, or no off
-	// variant) and the caller's fallback was returned.
+	// ErrNoValue means the flag, working as defined, served no variant, so
+	// the caller's fallback applies: no rule matched a flag without a
+	// default (reason DEFAULT), or a flag without an off variant is
+	// disabled (DISABLED) or has a prerequisite that is not met
+	// (PREREQUISITE_FAILED). Unlike the other errors it is not a failure:
+	// Detail.Reason is the reason of the step that decided, never ERROR,
+	// and the OpenFeature provider and the hooks of this module report no
+	// error for it (OpenFeature's and LaunchDarkly's "no value, use the
+	// code's default"). It is returned so that Detail.Err is non-nil exactly
+	// when Detail.Value is nil.
 	ErrNoValue = errors.New("flagkit: no value")
 )
 

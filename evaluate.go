@@ -67,6 +67,11 @@ type Detail struct {
 	// Variant is the name of the served variant; "" when the caller's
 	// fallback applies.
 	Variant string
+	// Type is the flag's type: "boolean", "string", "number" or "object";
+	// "" when no valid definition of the flag exists (not found, invalid,
+	// client closed). With ErrTypeMismatch it says what the flag is, so
+	// that a hook or a tool can show the mismatch.
+	Type string
 	// Reason says why Value was served.
 	Reason Reason
 	// Rule is the name of the rule that matched ("rules[2]" for an unnamed
@@ -75,9 +80,13 @@ type Detail struct {
 	// Source names the layer whose definition (or override) served the
 	// value, e.g. "file:flags.yaml".
 	Source string
-	// Err is nil, or the error that made the evaluation fall back; it
-	// matches ErrFlagNotFound, ErrInvalidFlag, ErrTypeMismatch or ErrClosed
-	// with errors.Is.
+	// Err is nil when a variant was served, and otherwise says why the
+	// caller's fallback applies. An unknown key or a type mismatch names
+	// the key (and the nearest defined key, or the types). It matches ErrFlagNotFound,
+	// ErrInvalidFlag, ErrTypeMismatch or ErrClosed (failures, with reason
+	// ERROR) or ErrNoValue (the flag served no variant by its definition;
+	// see [ErrNoValue]) with errors.Is. Err is non-nil exactly when Value
+	// is nil.
 	Err error
 }
 
@@ -182,6 +191,14 @@ var reasons = [...]Reason{
 }
 
 func (r *result) reason() Reason { return reasons[r.code] }
+
+// typeName is Detail.Type: the flag's type, or "" without a valid flag.
+func (r *result) typeName() string {
+	if r.f == nil || r.f.err != nil || r.f.kind == 0 {
+		return ""
+	}
+	return r.f.kind.String()
+}
 
 func (r *result) ruleName() string {
 	if r.rule == nil {
@@ -338,7 +355,7 @@ func (m *ruleMore) open(nowMs int64) bool {
 
 // detail turns a result into a Detail.
 func (r *result) detail() Detail {
-	d := Detail{Reason: r.reason(), Rule: r.ruleName(), Source: r.source(), Err: r.err}
+	d := Detail{Type: r.typeName(), Reason: r.reason(), Rule: r.ruleName(), Source: r.source(), Err: r.err}
 	if r.v != nil {
 		d.Variant = r.v.name
 		if r.f.kind == kindObject {
@@ -424,17 +441,18 @@ func objectInto(r *result, dst any) bool {
 }
 
 // MarshalJSON encodes a Detail for a front end or a log: value, variant,
-// reason, rule, source, and the error's message as "error".
+// type, reason, rule, source, and the error's message as "error".
 func (d Detail) MarshalJSON() ([]byte, error) {
 	type wire struct {
 		Value   any    `json:"value"`
 		Variant string `json:"variant,omitempty"`
+		Type    string `json:"type,omitempty"`
 		Reason  Reason `json:"reason"`
 		Rule    string `json:"rule,omitempty"`
 		Source  string `json:"source,omitempty"`
 		Error   string `json:"error,omitempty"`
 	}
-	w := wire{Value: d.Value, Variant: d.Variant, Reason: d.Reason, Rule: d.Rule, Source: d.Source}
+	w := wire{Value: d.Value, Variant: d.Variant, Type: d.Type, Reason: d.Reason, Rule: d.Rule, Source: d.Source}
 	if d.Err != nil {
 		w.Error = d.Err.Error()
 	}

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/flagkit/flagkit/internal/suggest"
 )
 
 // Limits on documents.
@@ -74,6 +76,11 @@ type docSpec struct {
 	flags          map[string]*flagSpec
 	invalidCohorts map[string][]*ParseError
 	invalidFlags   map[string][]*ParseError
+	// What could be read of each invalid flag and cohort, so that their
+	// references can be checked with everyone else's: validation lists
+	// every problem of a document at once. Never compiled.
+	partialFlags   map[string]*flagSpec
+	partialCohorts map[string]*cohortSpec
 	overrides      []overrideSpec
 	problems       []*ParseError // every isolated problem, in document order
 }
@@ -658,7 +665,7 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		case "overrides":
 			overrides = e.v
 		default:
-			p.problem(e.k, e.key, ErrUnknownField, "unknown field %q (expected version, timezone, cohorts, flags or overrides)", e.key)
+			p.unknownField(e.k, e.key, e.key, topFields, "")
 		}
 	}
 	for name, n := range map[string]*yaml.Node{"cohorts": cohorts, "flags": flags, "overrides": overrides} {
@@ -678,12 +685,14 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		flags:          map[string]*flagSpec{},
 		invalidCohorts: map[string][]*ParseError{},
 		invalidFlags:   map[string][]*ParseError{},
+		partialCohorts: map[string]*cohortSpec{},
+		partialFlags:   map[string]*flagSpec{},
 	}
 	if cohorts != nil && cohorts.Kind == yaml.MappingNode {
-		doc.problems = append(doc.problems, parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, p.cohort)...)
+		doc.problems = append(doc.problems, parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, doc.partialCohorts, p.cohort)...)
 	}
 	if flags != nil && flags.Kind == yaml.MappingNode {
-		doc.problems = append(doc.problems, parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, p.flag)...)
+		doc.problems = append(doc.problems, parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, doc.partialFlags, p.flag)...)
 	}
 	if overrides != nil && overrides.Kind == yaml.MappingNode {
 		p.probs = nil
@@ -713,7 +722,13 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 	for _, c := range doc.cohorts {
 		c.source = source
 	}
+	for _, c := range doc.partialCohorts {
+		c.source = source
+	}
 	for _, f := range doc.flags {
+		f.source = source
+	}
+	for _, f := range doc.partialFlags {
 		f.source = source
 	}
 	return doc, nil
@@ -721,9 +736,10 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 
 // parseSection reads the entries of the cohorts: or flags: section with
 // read, one at a time: an entry with problems goes to invalid (isolated),
-// the others to valid. It returns every problem, in document order.
+// with what could be read of it in partial, the others to valid. It
+// returns every problem, in document order.
 func parseSection[T any](p *parser, n *yaml.Node, section string, valid map[string]*T, invalid map[string][]*ParseError,
-	read func(e pair, path string) *T) []*ParseError {
+	partial map[string]*T, read func(e pair, path string) *T) []*ParseError {
 	p.probs = nil
 	entries, _ := p.mapping(n, section)
 	isolateDuplicates(p.probs, section, invalid)
@@ -736,6 +752,9 @@ func parseSection[T any](p *parser, n *yaml.Node, section string, valid map[stri
 		v := read(e, join(section, e.key))
 		if len(p.probs) > 0 {
 			invalid[e.key] = p.probs
+			if v != nil {
+				partial[e.key] = v
+			}
 			problems = append(problems, p.probs...)
 			continue
 		}
@@ -787,7 +806,7 @@ func (p *parser) cohort(e pair, path string) *cohortSpec {
 			hasWhen = true
 			c.when = p.when(f.v, fpath)
 		default:
-			p.problem(f.k, fpath, ErrUnknownField, "unknown field %q (expected description, when, cohort or cohorts)", f.key)
+			p.unknownField(f.k, fpath, f.key, cohortFields, "")
 		}
 	}
 	if !hasWhen && len(c.parents) == 0 {
@@ -871,11 +890,12 @@ func (p *parser) block(n *yaml.Node, path string) block {
 				if errors.As(err, &ie) && o.v.Kind == yaml.SequenceNode && ie.index < len(o.v.Content) {
 					at, atPath = o.v.Content[ie.index], index(opath, ie.index)
 				}
-				class := ErrInvalid
+				class, hint := ErrInvalid, ""
 				if errors.Is(err, errUnknownOperator) {
 					at, class = o.k, ErrUnknownField
+					hint = suggest.DidYouMean(o.key, append(strings.Split(operatorNames, ", "), "ignore_case"))
 				}
-				p.problem(at, atPath, class, "%v", err)
+				p.problem(at, atPath, class, "%v%s", err, hint)
 				continue
 			}
 			b = append(b, c)
@@ -906,8 +926,7 @@ func (p *parser) flag(e pair, path string) *flagSpec {
 		case "description", "metadata", "enabled", "variants", "default", "off_variant", "salt", "by", "requires", "rules":
 			fields[fe.key] = fe
 		default:
-			p.problem(fe.k, join(path, fe.key), ErrUnknownField,
-				"unknown field %q (expected description, metadata, enabled, variants, default, off_variant, salt, by, requires or rules; put tooling data under metadata)", fe.key)
+			p.unknownField(fe.k, join(path, fe.key), fe.key, flagFields, "; put tooling data under metadata")
 		}
 	}
 	if fe, ok := fields["description"]; ok {
@@ -944,7 +963,7 @@ func (p *parser) flag(e pair, path string) *flagSpec {
 		}
 		i := f.variantIndex(s)
 		if i < 0 {
-			p.problem(n, path, ErrUnknownReference, "no variant named %q (variants: %s)", s, variantNames(f))
+			p.problem(n, path, ErrUnknownReference, "no variant named %q (variants: %s)%s", s, variantNames(f), suggest.DidYouMean(s, f.variantList()))
 		}
 		return i
 	}
@@ -989,6 +1008,34 @@ func (p *parser) flag(e pair, path string) *flagSpec {
 		}
 	}
 	return f
+}
+
+// The fields of each mapping of the format, in the order messages list them.
+var (
+	topFields    = []string{"version", "timezone", "cohorts", "flags", "overrides"}
+	cohortFields = []string{"description", "when", "cohort", "cohorts"}
+	flagFields   = []string{"description", "metadata", "enabled", "variants", "default", "off_variant", "salt", "by", "requires", "rules"}
+	ruleFields   = []string{"name", "cohort", "cohorts", "when", "from", "until", "percent", "serve", "split", "salt", "by"}
+	rampFields   = []string{"at", "value"}
+)
+
+// unknownField reports field key at k, which is none of fields, listing
+// them, with "did you mean" the nearest and note after the list.
+func (p *parser) unknownField(k *yaml.Node, path, key string, fields []string, note string) {
+	list := strings.Join(fields[:len(fields)-1], ", ") + " or " + fields[len(fields)-1]
+	if len(fields) == 2 {
+		list = fields[0] + " and " + fields[1]
+	}
+	p.problem(k, path, ErrUnknownField, "unknown field %q (expected %s%s)%s", key, list, note, suggest.DidYouMean(key, fields))
+}
+
+// variantList returns the names of the flag's variants.
+func (f *flagSpec) variantList() []string {
+	names := make([]string, len(f.variants))
+	for i, v := range f.variants {
+		names[i] = v.name
+	}
+	return names
 }
 
 func variantNames(f *flagSpec) string {
@@ -1186,8 +1233,7 @@ func (p *parser) rule(f *flagSpec, n *yaml.Node, path string, variantRef func(*y
 		case "by":
 			r.by, _ = p.name(e.v, fpath)
 		default:
-			p.problem(e.k, fpath, ErrUnknownField,
-				"unknown field %q (expected name, cohort, cohorts, when, from, until, percent, serve, split, salt or by)", e.key)
+			p.unknownField(e.k, fpath, e.key, ruleFields, "")
 		}
 	}
 	if r.hasFrom && r.hasUntil && r.until <= r.from {
@@ -1238,7 +1284,7 @@ func (p *parser) ramp(n *yaml.Node, path string) []rampPoint {
 			case "value":
 				pt.value, hasValue = p.percent(e.v, join(ipath, "value"))
 			default:
-				p.problem(e.k, join(ipath, e.key), ErrUnknownField, "unknown field %q (expected at and value)", e.key)
+				p.unknownField(e.k, join(ipath, e.key), e.key, rampFields, "")
 			}
 		}
 		if !hasAt || !hasValue {

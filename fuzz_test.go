@@ -184,8 +184,14 @@ func fzCheckDetail(t *testing.T, key string, d Detail) {
 	if d.Reason == ReasonError && d.Err == nil {
 		t.Errorf("Evaluate(%q) = %+v: reason ERROR without an error", key, d)
 	}
-	if d.Err != nil && d.Reason != ReasonError {
+	if d.Err != nil && d.Reason != ReasonError && !errors.Is(d.Err, ErrNoValue) {
 		t.Errorf("Evaluate(%q) = %+v: an error with reason %s", key, d, d.Reason)
+	}
+	if errors.Is(d.Err, ErrNoValue) && d.Reason == ReasonError {
+		t.Errorf("Evaluate(%q) = %+v: ErrNoValue with reason ERROR", key, d)
+	}
+	if (d.Err == nil) != (d.Value != nil) {
+		t.Errorf("Evaluate(%q) = %+v: want Err non-nil exactly when Value is nil", key, d)
 	}
 	if d.Variant == "" && d.Value != nil && d.Reason != ReasonStatic {
 		t.Errorf("Evaluate(%q) = %+v: a value without a variant", key, d)
@@ -380,7 +386,7 @@ func FuzzParse(f *testing.F) {
 				for _, k := range v.Keys() {
 					for _, s := range subjects {
 						d := fzCheckFlag(t, v, k, types[k], s)
-						if verr == nil && d.Err != nil {
+						if verr == nil && d.Err != nil && !errors.Is(d.Err, ErrNoValue) {
 							t.Errorf("Evaluate(%q) in a document without problems: %v", k, d.Err)
 						}
 					}
@@ -803,7 +809,7 @@ func FuzzEvaluate(f *testing.F) {
 			}
 			for _, k := range keys {
 				d := fzCheckFlag(t, c, k, types[k], s)
-				if d.Err != nil {
+				if d.Err != nil && !errors.Is(d.Err, ErrNoValue) {
 					t.Errorf("Evaluate(%q) of a valid flag: %v", k, d.Err)
 				}
 				if vd := v.Evaluate(ctx, k, s); !reflect.DeepEqual(vd, d) {

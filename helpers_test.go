@@ -2,6 +2,7 @@ package flagkit_test
 
 import (
 	"context"
+	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -99,4 +100,13 @@ func startViewReaders(t *testing.T, c *flagkit.Client, n int) (stop func() int64
 		wg.Wait()
 		return reads.Load()
 	}
+}
+
+// dropTime is a slog ReplaceAttr that drops the time, so that log lines can
+// be compared exactly.
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
 }

@@ -17,6 +17,7 @@ type Evaluation struct {
 	Flag       string
 	SubjectKey string
 	Variant    string // "" when the caller's fallback was served
+	Type       string // the flag's type, as in Detail.Type
 	Reason     Reason
 	Rule       string
 	Source     string
@@ -34,7 +35,7 @@ func WithHook(h Hook) Option {
 }
 
 func (c *Client) runHooks(ctx context.Context, key, subjectKey string, r *result) {
-	e := Evaluation{Flag: key, SubjectKey: subjectKey, Reason: r.reason(), Rule: r.ruleName(), Source: r.source(), Err: r.err}
+	e := Evaluation{Flag: key, SubjectKey: subjectKey, Type: r.typeName(), Reason: r.reason(), Rule: r.ruleName(), Source: r.source(), Err: r.err}
 	if r.v != nil {
 		e.Variant = r.v.name
 	}

@@ -244,7 +244,7 @@ flags:
 	{"percent forms", "flags:\n  a:\n    rules:\n      - {percent: 0, serve: on}\n      - {percent: 100, serve: on}\n      - {percent: \"100.000\", serve: on}\n      - {percent: 0.001, serve: on}\n"},
 	{"split with percent and own salt", "flags:\n  a:\n    variants: {x: x, y: y}\n    rules:\n      - {percent: 10, serve: x}\n      - {percent: 50, split: {x: 50, y: 50}, salt: exp}\n"},
 	{"requires chain", "flags:\n  a: {default: on}\n  b:\n    variants: {lo: 1, hi: 2}\n    default: hi\n    requires: {a: true}\n  c:\n    requires: {b: hi}\n"},
-	{"overrides", "flags:\n  new-checkout: {default: off}\n  theme:\n    variants: {a: a, b: b}\n  limit:\n    variants: {lo: 1}\n  conf:\n    variants: {x: {a: 1}}\noverrides:\n  NEW_CHECKOUT: on\n  theme: custom\n  limit: 7\n  conf: {b: 2}\n"},
+	{"overrides", "flags:\n  new-checkout: {default: off}\n  theme:\n    variants: {a: a, b: b}\n  limit:\n    variants: {lo: 1}\n  conf:\n    variants: {x: {a: 1}}\noverrides:\n  NEW_CHECKOUT: on\n  theme: b\n  limit: 1\n  conf: {a: 1}\n"},
 	{"empty rules", "flags:\n  a: {rules: []}\n"},
 	{"empty requires", "flags:\n  a: {requires: {}}\n"},
 	{"null description and name", "flags:\n  a:\n    description:\n    rules:\n      - {name: ~, serve: on}\n"},

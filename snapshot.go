@@ -2,13 +2,15 @@ package flagkit
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/flagkit/flagkit/internal/suggest"
 )
 
 // snapshot is one immutable, compiled view of every layer's definitions.
@@ -96,6 +98,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		badFlags:    map[string][]*ParseError{},
 		cohorts:     map[string]*cohort{},
 		cohortErr:   map[string]string{},
+		cohortClass: map[string]error{},
 		state:       map[string]uint8{},
 	}
 	for _, d := range layers {
@@ -121,12 +124,8 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	}
 	for k, msg := range c.cohortErr {
 		cs := c.cohortSpecs[k]
-		class := ErrUnknownReference
-		if strings.Contains(msg, "cycle") {
-			class = ErrCycle
-		}
 		s.problems = append(s.problems, &ParseError{Source: cs.source, Line: cs.at.line, Column: cs.at.column,
-			Path: cs.at.path, Err: class, Msg: msg})
+			Path: cs.at.path, Err: c.cohortClass[k], Msg: msg})
 	}
 	// Cycles between prerequisites, and chains longer than the limit.
 	c.requiresProblems = map[string][]*ParseError{}
@@ -147,6 +146,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		}
 		s.flags[f.key] = f
 	}
+	s.problems = append(s.problems, c.partialProblems(layers)...)
 	for k, probs := range c.badFlags {
 		if _, ok := s.flags[k]; ok {
 			continue
@@ -207,6 +207,9 @@ type compiler struct {
 	badFlags         map[string][]*ParseError
 	cohorts          map[string]*cohort
 	cohortErr        map[string]string // why a cohort cannot be used
+	cohortClass      map[string]error  // and the class of that: ErrCycle or ErrUnknownReference
+	cohortNames      []string          // every cohort and flag defined, valid or not, sorted,
+	flagNames        []string          // for "did you mean" (see names)
 	state            map[string]uint8  // cohort DFS: 1 visiting, 2 done
 	requiresProblems map[string][]*ParseError
 	graph            graph
@@ -221,6 +224,7 @@ func (c *compiler) compileCohort(key string, stack []string) {
 		cycle := append(stack[slices.Index(stack, key):], key)
 		for _, k := range cycle[:len(cycle)-1] {
 			c.cohortErr[k] = "cohorts refer to each other in a cycle: " + strings.Join(cycle, " -> ")
+			c.cohortClass[k] = ErrCycle
 		}
 		return
 	}
@@ -232,14 +236,16 @@ func (c *compiler) compileCohort(key string, stack []string) {
 			if _, bad := c.badCohorts[p.name]; bad {
 				c.cohortErr[key] = fmt.Sprintf("cohort %q it narrows is invalid", p.name)
 			} else {
-				c.cohortErr[key] = fmt.Sprintf("unknown cohort %q", p.name)
+				c.cohortErr[key] = fmt.Sprintf("unknown cohort %q%s", p.name, c.didYouMean(p.name, true))
 			}
+			c.cohortClass[key] = ErrUnknownReference
 			continue
 		}
 		c.compileCohort(p.name, append(stack, key))
 		if msg, bad := c.cohortErr[p.name]; bad {
 			if _, set := c.cohortErr[key]; !set {
-				if strings.HasPrefix(msg, "cohorts refer to each other") {
+				c.cohortClass[key] = c.cohortClass[p.name]
+				if c.cohortClass[p.name] == ErrCycle {
 					c.cohortErr[key] = msg
 				} else {
 					c.cohortErr[key] = fmt.Sprintf("cohort %q it narrows cannot be used: %s", p.name, msg)
@@ -264,16 +270,101 @@ func (c *compiler) cohortRef(source string, r ref) (*cohort, *ParseError) {
 	switch {
 	case c.cohortErr[r.name] != "":
 		e.Msg = fmt.Sprintf("cohort %q cannot be used: %s", r.name, c.cohortErr[r.name])
-		if strings.Contains(c.cohortErr[r.name], "cycle") {
-			e.Err = ErrCycle
-		}
+		e.Err = c.cohortClass[r.name]
 	case c.badCohorts[r.name] != nil:
 		e.Msg = fmt.Sprintf("cohort %q is invalid (see its own errors)", r.name)
 		e.Err = ErrInvalid
 	default:
-		e.Msg = fmt.Sprintf("unknown cohort %q", r.name)
+		e.Msg = fmt.Sprintf("unknown cohort %q%s", r.name, c.didYouMean(r.name, true))
 	}
 	return nil, e
+}
+
+// didYouMean is the "did you mean" tail for a cohort (cohort true) or
+// flag name that names nothing: the nearest name defined, valid or not.
+func (c *compiler) didYouMean(name string, cohort bool) string {
+	if c.cohortNames == nil {
+		c.cohortNames = append(sortedKeys(c.cohortSpecs), sortedKeys(c.badCohorts)...)
+		c.flagNames = append(sortedKeys(c.flagSpecs), sortedKeys(c.badFlags)...)
+		sort.Strings(c.cohortNames)
+		sort.Strings(c.flagNames)
+	}
+	if cohort {
+		return suggest.DidYouMean(name, c.cohortNames)
+	}
+	return suggest.DidYouMean(name, c.flagNames)
+}
+
+// partialProblems checks the references of the flags and cohorts that a
+// layer isolated for their own problems, from what could be read of them,
+// so that a document's problems are all reported at once: a flag with a
+// bad percent and an unknown cohort reports both. It reports unknown
+// cohorts and flags and unknown variants of prerequisites; cycles are
+// checked only between valid definitions.
+func (c *compiler) partialProblems(layers []*docSpec) []*ParseError {
+	var out []*ParseError
+	for _, d := range layers {
+		if d == nil {
+			continue
+		}
+		for _, k := range sortedKeys(d.partialCohorts) {
+			cs := d.partialCohorts[k]
+			for _, p := range cs.parents {
+				if !c.cohortDefined(p.name) {
+					out = append(out, &ParseError{Source: cs.source, Line: p.line, Column: p.column, Path: p.path,
+						Err: ErrUnknownReference, Msg: fmt.Sprintf("unknown cohort %q%s", p.name, c.didYouMean(p.name, true))})
+				}
+			}
+		}
+		for _, k := range sortedKeys(d.partialFlags) {
+			fs := d.partialFlags[k]
+			for _, pr := range fs.requires {
+				if _, e := c.prereqRef(fs, pr); e != nil {
+					out = append(out, e)
+				}
+			}
+			for i := range fs.rules {
+				for _, cr := range fs.rules[i].cohorts {
+					if !c.cohortDefined(cr.name) {
+						_, e := c.cohortRef(fs.source, cr)
+						out = append(out, e)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// cohortDefined reports whether a layer defines cohort name, validly or not.
+func (c *compiler) cohortDefined(name string) bool {
+	_, ok := c.cohortSpecs[name]
+	_, bad := c.badCohorts[name]
+	return ok || bad
+}
+
+// prereqRef resolves a prerequisite of fs: its variant's name, or the
+// problem of a reference to no flag or to no variant of it. A prerequisite
+// whose flag is invalid has no problem here (it is not met at evaluation)
+// and an empty name.
+func (c *compiler) prereqRef(fs *flagSpec, pr prereqSpec) (string, *ParseError) {
+	target, ok := c.flagSpecs[pr.flag.name]
+	if !ok {
+		if _, bad := c.badFlags[pr.flag.name]; bad {
+			return "", nil
+		}
+		return "", &ParseError{Source: fs.source, Line: pr.flag.line, Column: pr.flag.column,
+			Path: pr.flag.path, Err: ErrUnknownReference,
+			Msg: fmt.Sprintf("unknown flag %q%s", pr.flag.name, c.didYouMean(pr.flag.name, false))}
+	}
+	i := target.variantIndex(pr.variant.name)
+	if i < 0 {
+		return "", &ParseError{Source: fs.source, Line: pr.variant.line, Column: pr.variant.column,
+			Path: pr.variant.path, Err: ErrUnknownReference,
+			Msg: fmt.Sprintf("flag %q has no variant named %q (variants: %s)%s", pr.flag.name, pr.variant.name,
+				variantNames(target), suggest.DidYouMean(pr.variant.name, target.variantList()))}
+	}
+	return target.variants[i].name, nil
 }
 
 // checkRequires walks the prerequisites once, depth first, and records
@@ -397,25 +488,16 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 		f.off = &f.variants[fs.off]
 	}
 	for _, pr := range fs.requires {
-		target, ok := c.flagSpecs[pr.flag.name]
-		if !ok {
-			if _, bad := c.badFlags[pr.flag.name]; bad {
-				// An invalid prerequisite is not met; evaluation says so.
-				f.requires = append(f.requires, prereq{key: pr.flag.name, variant: pr.variant.name})
-				continue
-			}
-			probs = append(probs, &ParseError{Source: fs.source, Line: pr.flag.line, Column: pr.flag.column,
-				Path: pr.flag.path, Err: ErrUnknownReference, Msg: fmt.Sprintf("unknown flag %q", pr.flag.name)})
-			continue
+		name, e := c.prereqRef(fs, pr)
+		switch {
+		case e != nil:
+			probs = append(probs, e)
+		case name == "":
+			// An invalid prerequisite is not met; evaluation says so.
+			f.requires = append(f.requires, prereq{key: pr.flag.name, variant: pr.variant.name})
+		default:
+			f.requires = append(f.requires, prereq{key: pr.flag.name, variant: name})
 		}
-		i := target.variantIndex(pr.variant.name)
-		if i < 0 {
-			probs = append(probs, &ParseError{Source: fs.source, Line: pr.variant.line, Column: pr.variant.column,
-				Path: pr.variant.path, Err: ErrUnknownReference,
-				Msg: fmt.Sprintf("flag %q has no variant named %q (variants: %s)", pr.flag.name, pr.variant.name, variantNames(target))})
-			continue
-		}
-		f.requires = append(f.requires, prereq{key: pr.flag.name, variant: target.variants[i].name})
 	}
 	timed := false
 	f.rules = make([]rule, 0, len(fs.rules))
@@ -519,7 +601,8 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 		keys := byNorm[norm]
 		switch len(keys) {
 		case 0:
-			bad(ErrUnknownReference, "no flag is named %q (overrides name flags by key, upper-cased, with - and . as _)", o.key)
+			bad(ErrUnknownReference, "no flag is named %q (overrides name flags by key, upper-cased, with - and . as _)%s",
+				o.key, nearestByNorm(norm, byNorm))
 			continue
 		case 1:
 		default:
@@ -545,47 +628,94 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 	}
 }
 
-// overrideVariant finds the variant an override names, or makes one from a
-// literal of the flag's type.
+// nearestByNorm is the "did you mean" tail for an override key whose
+// normalized form norm names no flag: the flag whose normalized key is
+// nearest, compared as overrides compare keys.
+func nearestByNorm(norm string, byNorm map[string][]string) string {
+	near := suggest.Nearest(norm, sortedKeys(byNorm))
+	if near == "" || len(byNorm[near]) != 1 {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", byNorm[near][0])
+}
+
+// overrideVariant finds the variant an override serves: the one it names
+// or the one whose value it writes, a literal of the flag's type (1000 for
+// variant high: 1000; {"size": 2} for an object variant equal to it). It
+// never makes a value the flag does not define: anything else is refused,
+// listing the valid values, as flagkittest.Override refuses it.
 func overrideVariant(f *compiledFlag, o overrideValue) (*variant, error) {
 	if o.raw == nil {
 		if i := f.spec.variantIndex(o.text); i >= 0 {
 			return &f.variants[i], nil
 		}
 	}
+	var match func(v *variant) bool
 	switch f.kind {
-	case kindBool:
-		return nil, fmt.Errorf("%q is not a variant (variants: %s)", o.text, variantNames(f.spec))
 	case kindString:
-		if o.raw != nil {
-			return nil, errors.New("a string flag needs a string value")
+		if o.raw == nil {
+			match = func(v *variant) bool { return v.s == o.text }
 		}
-		return &variant{value: o.text, s: o.text}, nil
 	case kindNumber:
-		if o.raw != nil {
-			return nil, errors.New("a number flag needs a number")
+		if num, err := parseNumber(o.text); o.raw == nil && err == nil {
+			match = func(v *variant) bool { return v.f == num }
 		}
-		num, err := parseNumber(o.text)
-		if err != nil {
-			return nil, fmt.Errorf("%q is neither a variant (%s) nor a number", o.text, variantNames(f.spec))
-		}
-		v := &variant{f: num, value: num}
-		if i, err := strconv.ParseInt(o.text, 10, 64); err == nil {
-			v.i, v.isInt, v.value = i, true, i
-		}
-		return v, nil
 	case kindObject:
 		raw := o.raw
 		if raw == nil {
-			var x any
-			if err := json.Unmarshal([]byte(o.text), &x); err != nil {
-				return nil, fmt.Errorf("%q is neither a variant (%s) nor a JSON value", o.text, variantNames(f.spec))
-			}
 			raw = []byte(o.text)
 		}
-		return &variant{raw: raw}, nil
+		var want any
+		if json.Unmarshal(raw, &want) == nil {
+			match = func(v *variant) bool {
+				var have any
+				return json.Unmarshal(v.raw, &have) == nil && reflect.DeepEqual(have, want)
+			}
+		}
 	}
-	return nil, errors.New("unsupported flag type")
+	for i := range f.variants {
+		if match != nil && match(&f.variants[i]) {
+			return &f.variants[i], nil
+		}
+	}
+	written := strconv.Quote(o.text)
+	if o.raw != nil {
+		written = string(o.raw)
+	}
+	names := make([]string, len(f.variants))
+	for i := range f.variants {
+		names[i] = f.variants[i].name
+	}
+	hint := ""
+	if o.raw == nil {
+		hint = suggest.DidYouMean(o.text, names)
+	}
+	return nil, fmt.Errorf("%s is neither a variant of this %s flag nor a variant's value (valid: %s)%s",
+		written, f.kind, validValues(f), hint)
+}
+
+// validValues lists what an override of f may write: each variant's name,
+// with its value where that differs (objects by name only).
+func validValues(f *compiledFlag) string {
+	var b strings.Builder
+	for i := range f.variants {
+		v := &f.variants[i]
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v.name)
+		switch f.kind {
+		case kindBool:
+			fmt.Fprintf(&b, " (%t)", v.b)
+		case kindString:
+			if v.s != v.name {
+				fmt.Fprintf(&b, " (%q)", v.s)
+			}
+		case kindNumber:
+			fmt.Fprintf(&b, " (%v)", v.value)
+		}
+	}
+	return b.String()
 }
 
 // fingerprint gives every flag a hash of everything that decides its

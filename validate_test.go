@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/source"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -111,6 +112,8 @@ var badDocs = []struct {
 	{"month 13", "flags:\n  a:\n    rules:\n      - serve: on\n        from: 2026-13-01T00:00:00Z\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].from", "a"},
 	{"not a time", "flags:\n  a:\n    rules:\n      - serve: on\n        from: soon\n", flagkit.ErrInvalid, 5, "flags.a.rules[0].from", "a"},
 	{"unknown cohort", "flags:\n  a:\n    rules:\n      - cohort: ghosts\n        serve: on\n", flagkit.ErrUnknownReference, 4, "flags.a.rules[0].cohort", "a"},
+	{"unknown cohort in an invalid rule", "cohorts:\n  staff: {when: {e: {eq: 1}}}\nflags:\n  a:\n    rules:\n      - cohort: staf\n        percent: 140\n        serve: on\n", flagkit.ErrUnknownReference, 6, "flags.a.rules[0].cohort", "a"},
+	{"unknown flag in an invalid flag's requires", "flags:\n  b: {default: on}\n  a:\n    enabled: maybe\n    requires: {bb: on}\n", flagkit.ErrUnknownReference, 5, "flags.a.requires.bb", "a"},
 	{"empty cohorts list", "flags:\n  a:\n    rules:\n      - cohorts: []\n        serve: on\n", flagkit.ErrInvalid, 4, "flags.a.rules[0].cohorts", "a"},
 	{"split after percent on one salt", "flags:\n  a:\n    variants: {x: x, y: y}\n    rules:\n      - percent: 10\n        serve: x\n      - split: {x: 50, y: 50}\n", flagkit.ErrInvalid, 7, "flags.a.rules[1]", "-"},
 
@@ -140,6 +143,7 @@ var badDocs = []struct {
 	{"cohort key with slash", "cohorts:\n  a/b: {when: {x: {eq: 1}}}\nflags: {}\n", flagkit.ErrInvalid, 2, "cohorts.a/b", "-"},
 	{"cohort cycle", "cohorts:\n  a: {cohort: b}\n  b: {cohort: a}\nflags: {}\n", flagkit.ErrCycle, 2, "cohorts.a", "-"},
 	{"cohort narrows unknown", "cohorts:\n  a: {cohort: ghost}\nflags: {}\n", flagkit.ErrUnknownReference, 2, "cohorts.a", "-"},
+	{"invalid cohort narrows unknown", "cohorts:\n  staff: {when: {x: {eq: 1}}}\n  a: {cohort: stuff, whn: {x: {eq: 1}}}\nflags: {}\n", flagkit.ErrUnknownReference, 3, "cohorts.a.cohort", "-"},
 	{"flag uses invalid cohort", "cohorts:\n  a: {when: {x: {bogus: 1}}}\nflags:\n  f:\n    rules:\n      - cohort: a\n        serve: on\n", flagkit.ErrInvalid, 6, "flags.f.rules[0].cohort", "f"},
 
 	// Overrides.
@@ -148,6 +152,8 @@ var badDocs = []struct {
 	{"override ambiguous", "flags:\n  a-b: {default: off}\n  a.b: {default: off}\noverrides:\n  A_B: on\n", flagkit.ErrInvalid, 5, "overrides.A_B", "-"},
 	{"override without value", "flags:\n  a: {default: off}\noverrides:\n  A:\n", flagkit.ErrInvalid, 4, "overrides.A", "-"},
 	{"override number flag with text", "flags:\n  a: {variants: {low: 1}, default: low}\noverrides:\n  a: lots\n", flagkit.ErrInvalid, 4, "overrides.a", "-"},
+	{"override string flag with no variant's value", "flags:\n  a: {variants: {classic: classic, dark: dark}, default: classic}\noverrides:\n  A: neon\n", flagkit.ErrInvalid, 4, "overrides.A", "-"},
+	{"override number flag with no variant's value", "flags:\n  a: {variants: {low: 1}, default: low}\noverrides:\n  a: 250\n", flagkit.ErrInvalid, 4, "overrides.a", "-"},
 }
 
 var aliasBomb = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -303,4 +309,154 @@ func className(err error) string {
 		}
 	}
 	return "?"
+}
+
+// TestOverrideValues: an override names a variant or writes a variant's
+// value; anything else is refused with the valid values (issue 12).
+func TestOverrideValues(t *testing.T) {
+	const flags = `flags:
+  dark-mode: {default: off}
+  theme:
+    variants: {classic: classic, dark: Dark}
+    default: classic
+  limit:
+    variants: {low: 100, high: 1000, half: 0.5}
+    default: high
+  layout:
+    variants: {small: {size: 1}, large: {size: 10, tags: [a]}}
+    default: small
+overrides:
+`
+	tests := []struct {
+		override string
+		flag     string
+		variant  string // "" when refused
+		msg      string
+	}{
+		{"DARK_MODE: on", "dark-mode", "on", ""},
+		{"dark-mode: true", "dark-mode", "on", ""},
+		{`DARK_MODE: "false"`, "dark-mode", "off", ""},
+		{"DARK_MODE: yes", "dark-mode", "", `"yes" is neither a variant of this boolean flag nor a variant's value (valid: on (true), off (false))`},
+		{"THEME: dark", "theme", "dark", ""},
+		{"THEME: Dark", "theme", "dark", ""},
+		{"THEME: neon", "theme", "", `"neon" is neither a variant of this string flag nor a variant's value (valid: classic, dark ("Dark"))`},
+		{"THEME: clasic", "theme", "", `"clasic" is neither a variant of this string flag nor a variant's value (valid: classic, dark ("Dark")); did you mean "classic"?`},
+		{"THEME: {a: 1}", "theme", "", `{"a":1} is neither a variant of this string flag nor a variant's value (valid: classic, dark ("Dark"))`},
+		{"LIMIT: high", "limit", "high", ""},
+		{"LIMIT: 1000", "limit", "high", ""},
+		{`LIMIT: "1e3"`, "limit", "high", ""},
+		{"LIMIT: 0.50", "limit", "half", ""},
+		{"LIMIT: 250", "limit", "", `"250" is neither a variant of this number flag nor a variant's value (valid: low (100), high (1000), half (0.5))`},
+		{"LAYOUT: large", "layout", "large", ""},
+		{"LAYOUT: {size: 1}", "layout", "small", ""},
+		{`LAYOUT: '{"tags": ["a"], "size": 10}'`, "layout", "large", ""},
+		{"LAYOUT: {size: 2}", "layout", "", `{"size":2} is neither a variant of this object flag nor a variant's value (valid: small, large)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.override, func(t *testing.T) {
+			doc := flags + "  " + tt.override + "\n"
+			err := flagkit.Validate("flags.yaml", []byte(doc))
+			if tt.variant != "" {
+				require.NoError(t, err)
+				c := newClient(t, doc, flagkit.WithStrict())
+				d := c.Evaluate(ctx, tt.flag, bob)
+				if d.Variant != tt.variant || d.Reason != flagkit.ReasonStatic {
+					t.Errorf("Evaluate(%q) = %s, %s; want %s, STATIC", tt.flag, d.Variant, d.Reason, tt.variant)
+				}
+				return
+			}
+			errs := flattenErrors(err)
+			require.Len(t, errs, 1, "Validate = %v", err)
+			var pe *flagkit.ParseError
+			require.ErrorAs(t, errs[0], &pe)
+			assert.Equal(t, fmt.Sprintf("flag %q: %s", tt.flag, tt.msg), pe.Msg)
+			assert.ErrorIs(t, pe, flagkit.ErrInvalid)
+		})
+	}
+}
+
+// TestValidateOnePass: Validate lists every problem of a document at once,
+// in document order: the references of a flag or cohort that is invalid
+// for its own problems are checked too, and names that name nothing,
+// unknown fields and unknown operators come with "did you mean" (issue 12).
+func TestValidateOnePass(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want []string
+	}{
+		{"a local problem and an unknown cohort", `cohorts:
+  staff: {when: {email: {ends_with: "@example.com"}}}
+flags:
+  a:
+    rules: [{cohort: staf, percent: 140, serve: yes}]
+`, []string{
+			`5:22: flags.a.rules[0].cohort: unknown cohort "staf"; did you mean "staff"?`,
+			`5:37: flags.a.rules[0].percent: 140 is outside 0..100`,
+			`5:49: flags.a.rules[0].serve: no variant named "yes" (variants: on, off)`,
+		}},
+		{"an unknown field and prerequisites", `flags:
+  new-checkout:
+    defualt: on
+    requires: {dark-mod: on, dark-mode: of}
+  dark-mode: {default: on}
+`, []string{
+			`3:5: flags.new-checkout.defualt: unknown field "defualt" (expected description, metadata, enabled, variants, default, off_variant, salt, by, requires or rules; put tooling data under metadata); did you mean "default"?`,
+			`4:16: flags.new-checkout.requires.dark-mod: unknown flag "dark-mod"; did you mean "dark-mode"?`,
+			`4:41: flags.new-checkout.requires.dark-mode: flag "dark-mode" has no variant named "of" (variants: on, off); did you mean "on"?`,
+		}},
+		{"an invalid cohort's parent", `cohorts:
+  staff: {when: {email: {ends_with: x}}}
+  nordic-staff: {cohort: stuff, whn: {country: {eq: "NO"}}}
+flags: {}
+`, []string{
+			`3:26: cohorts.nordic-staff.cohort: unknown cohort "stuff"; did you mean "staff"?`,
+			`3:33: cohorts.nordic-staff.whn: unknown field "whn" (expected description, when, cohort or cohorts); did you mean "when"?`,
+		}},
+		{"top level (the whole document is refused)", `flag: {}
+flags: {}
+`, []string{
+			`1:1: flag: unknown field "flag" (expected version, timezone, cohorts, flags or overrides); did you mean "flags"?`,
+		}},
+		{"every problem of the flags", `flags:
+  theme:
+    variants: {classic: classic, dark: dark}
+    default: clasic
+    rules:
+      - when: {plan: {start_with: pro}}
+        serve: dark
+      - percentage: 5
+        split: {dark: 50, classic: 50}
+      - serve: dark
+        percent: [{at: 2026-01-01T00:00:00Z, valu: 5}]
+overrides:
+  THEM: dark
+`, []string{
+			`4:14: flags.theme.default: no variant named "clasic" (variants: classic, dark); did you mean "classic"?`,
+			`6:23: flags.theme.rules[0].when.plan.start_with: unknown operator "start_with" (want one of eq, ne, in, not_in, lt, lte, gt, gte, starts_with, ends_with, contains, matches, semver_eq, semver_lt, semver_lte, semver_gt, semver_gte, before, after, in_cidr, exists); did you mean "starts_with"?`,
+			`8:9: flags.theme.rules[1].percentage: unknown field "percentage" (expected name, cohort, cohorts, when, from, until, percent, serve, split, salt or by); did you mean "percent"?`,
+			`11:19: flags.theme.rules[2].percent[0]: a ramp point needs at and value`,
+			`11:46: flags.theme.rules[2].percent[0].valu: unknown field "valu" (expected at and value); did you mean "value"?`,
+			`13:9: overrides.THEM: no flag is named "THEM" (overrides name flags by key, upper-cased, with - and . as _); did you mean "theme"?`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, e := range flattenErrors(flagkit.Validate("flags.yaml", []byte(tt.doc))) {
+				got = append(got, strings.TrimPrefix(e.Error(), "flagkit: flags.yaml:"))
+			}
+			assert.Equal(t, tt.want, got)
+			if strings.HasPrefix(tt.name, "top level") {
+				return
+			}
+			// WithStrict lists the same problems.
+			_, err := flagkit.New(ctx, flagkit.WithSource(source.Bytes("flags.yaml", []byte(tt.doc))), flagkit.WithStrict())
+			var strict []string
+			for _, e := range flattenErrors(err) {
+				strict = append(strict, strings.TrimPrefix(e.Error(), "flagkit: flags.yaml:"))
+			}
+			assert.ElementsMatch(t, tt.want, strict, "New(WithStrict)")
+		})
+	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/internal/docfile"
+	"github.com/flagkit/flagkit/internal/suggest"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -413,7 +414,7 @@ func (c *checker) checkKey(ce *ast.CallExpr, cl call, key, fallback ast.Expr, ge
 	f, ok := c.defs.flags[ref.Key]
 	if !ok {
 		msg := fmt.Sprintf("flag %q is not defined in the flag documents", ref.Key)
-		if s := suggest(ref.Key, c.defs.keys); s != "" {
+		if s := suggest.Nearest(ref.Key, c.defs.keys); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		c.report(LevelError, key, CategoryUnknown, generated, "%s", msg)

@@ -4,5 +4,4 @@ package flagkittest
 var (
 	VariantsOf = variantsOf
 	Dedent     = dedent
-	Distance   = distance
 )

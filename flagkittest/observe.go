@@ -57,7 +57,7 @@ func Strict(tb testing.TB, c *flagkit.Client) {
 		// the observer runs inside the client: Output writes the message as
 		// Errorf does, at the test's position.
 		fmt.Fprintf(tb.Output(), "%s: flagkittest.Strict: flag %q (subject %q), evaluated by %s, is not defined by the client%s\n",
-			at, e.Flag, e.SubjectKey, by, suggest(e.Flag, c))
+			at, e.Flag, e.SubjectKey, by, didYouMean(e.Flag, c))
 		tb.Fail()
 	})
 	tb.Cleanup(func() {

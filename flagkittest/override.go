@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/internal/suggest"
 	"github.com/flagkit/flagkit/internal/testhook"
 )
 
@@ -165,7 +166,7 @@ func prepare(tb testing.TB, fn string, c *flagkit.Client, values map[string]any,
 		}
 		msg := strings.TrimSuffix(err.Error(), ": "+flagkit.ErrTypeMismatch.Error())
 		if errors.Is(err, flagkit.ErrFlagNotFound) {
-			msg = fmt.Sprintf("flag %q is not defined by the client%s (use AllowUnknown to override it anyway)", k, suggest(k, c))
+			msg = fmt.Sprintf("flag %q is not defined by the client%s (use AllowUnknown to override it anyway)", k, didYouMean(k, c))
 		}
 		problems = append(problems, msg)
 	}
@@ -220,7 +221,7 @@ func variantsOf(tb testing.TB, c *flagkit.Client, flag string) []string {
 		}
 		return f.Variants
 	}
-	tb.Fatalf("flagkittest.EachVariant: flag %q is not defined by the client%s", flag, suggest(flag, c))
+	tb.Fatalf("flagkittest.EachVariant: flag %q is not defined by the client%s", flag, didYouMean(flag, c))
 	return nil
 }
 
@@ -233,39 +234,8 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// suggest returns `; did you mean "x"?` naming the flag of c closest to
+// didYouMean returns `; did you mean "x"?` naming the flag of c closest to
 // key, when one is close enough to be a likely typo, or "".
-func suggest(key string, c *flagkit.Client) string {
-	best, bestD := "", 0
-	for _, f := range c.Flags() {
-		d := distance(key, f.Key)
-		if best == "" || d < bestD {
-			best, bestD = f.Key, d
-		}
-	}
-	if best == "" || bestD > 2 && bestD*3 > len(key) {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+func didYouMean(key string, c *flagkit.Client) string {
+	return suggest.DidYouMean(key, c.View().Keys())
 }

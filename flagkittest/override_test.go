@@ -340,14 +340,3 @@ func TestEachVariantUnknown(t *testing.T) {
 	f := runFake(t, "TestFake", func(tb *fakeTB) { flagkittest.VariantsOf(tb, c, "checkout-thme") })
 	wantFatal(t, f, `flagkittest.EachVariant: flag "checkout-thme" is not defined by the client; did you mean "checkout-theme"?`)
 }
-
-func TestDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"abc", "", 3}, {"new-checkout", "new-chekout", 1}, {"kitten", "sitting", 3}} {
-		if got := flagkittest.Distance(tt.a, tt.b); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}

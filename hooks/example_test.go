@@ -75,5 +75,5 @@ func ExampleLog() {
 
 	c.Bool(ctx, "new-checkout", flagkit.Subject{Key: "user-1", Attrs: flagkit.Attrs{"plan": "enterprise"}}, false)
 	// Output:
-	// {"level":"DEBUG","msg":"flagkit: evaluation","flag":"new-checkout","subject":"user-1","variant":"on","reason":"TARGETING_MATCH","rule":"beta","source":"example"}
+	// {"level":"DEBUG","msg":"flagkit: evaluation","flag":"new-checkout","subject":"user-1","variant":"on","type":"boolean","reason":"TARGETING_MATCH","rule":"beta","source":"example"}
 }

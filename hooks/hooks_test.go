@@ -200,9 +200,9 @@ func TestLog(t *testing.T) {
 	c.Bool(ctx, "kill", sweden, false)
 
 	want := []map[string]any{
-		{"level": "INFO", "msg": "flagkit: evaluation", "flag": "theme", "subject": "ola", "variant": "dark", "reason": "TARGETING_MATCH", "rule": "norway", "source": "test", "trace": "abc123"},
-		{"level": "INFO", "msg": "flagkit: evaluation", "flag": "missing", "subject": "sven", "variant": "", "reason": "ERROR", "rule": "", "source": "", "err": "flagkit: flag not found", "trace": "abc123"},
-		{"level": "INFO", "msg": "flagkit: evaluation", "flag": "kill", "subject": "sven", "variant": "on", "reason": "STATIC", "rule": "", "source": "test", "trace": "abc123"},
+		{"level": "INFO", "msg": "flagkit: evaluation", "flag": "theme", "subject": "ola", "variant": "dark", "type": "string", "reason": "TARGETING_MATCH", "rule": "norway", "source": "test", "trace": "abc123"},
+		{"level": "INFO", "msg": "flagkit: evaluation", "flag": "missing", "subject": "sven", "variant": "", "type": "", "reason": "ERROR", "rule": "", "source": "", "err": `flagkit: flag "missing" not found`, "trace": "abc123"},
+		{"level": "INFO", "msg": "flagkit: evaluation", "flag": "kill", "subject": "sven", "variant": "on", "type": "boolean", "reason": "STATIC", "rule": "", "source": "test", "trace": "abc123"},
 	}
 	got := records(t, &buf)
 	if len(got) != len(want) {

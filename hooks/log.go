@@ -13,8 +13,9 @@ import (
 //
 // Each evaluation is one record with the message "flagkit: evaluation" and
 // the attributes flag, subject (the subject's key), variant ("" when the
-// caller's fallback was served), reason, rule and source, plus err when
-// the evaluation failed. The record is logged with the getter's context,
+// caller's fallback was served), type (the flag's, see
+// [flagkit.Detail.Type]), reason, rule and source, plus err when
+// the caller's fallback was served (see [flagkit.Detail.Err]). The record is logged with the getter's context,
 // so a handler can add the trace and span ids it carries. The subject's
 // key identifies a user: route these records where such data may go.
 //
@@ -46,6 +47,7 @@ func (h *Logger) AfterEvaluation(ctx context.Context, e flagkit.Evaluation) {
 		slog.String("flag", e.Flag),
 		slog.String("subject", e.SubjectKey),
 		slog.String("variant", e.Variant),
+		slog.String("type", e.Type),
 		slog.String("reason", string(e.Reason)),
 		slog.String("rule", e.Rule),
 		slog.String("source", e.Source),

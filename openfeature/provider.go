@@ -58,6 +58,11 @@
 //	flagkit.ErrClosed        PROVIDER_FATAL
 //	anything else            GENERAL
 //
+// [flagkit.ErrNoValue] (the flag served no variant: no default, or no off
+// variant) is no error: the resolution has the caller's default value, no
+// variant, no error code and flagkit's reason (DEFAULT, DISABLED or
+// PREREQUISITE_FAILED), as OpenFeature's flagd and LaunchDarkly do.
+//
 // A closed client never serves again, which is what PROVIDER_FATAL ("the
 // provider has entered an irrecoverable error state") means; the
 // PROVIDER_NOT_READY code promises a readiness that will come, and GENERAL

@@ -116,7 +116,7 @@ func TestEvents(t *testing.T) {
 			"feature_flag.result.variant": "off", "feature_flag.context.id": "user-1", "flagkit.source": src}},
 		{"flag not found", "missing", user, map[string]any{
 			"feature_flag.key": "missing", "feature_flag.provider.name": "flagkit", "feature_flag.result.reason": "error",
-			"feature_flag.context.id": "user-1", "error.type": "flag_not_found", "feature_flag.error.message": flagkit.ErrFlagNotFound.Error()}},
+			"feature_flag.context.id": "user-1", "error.type": "flag_not_found", "feature_flag.error.message": `flagkit: flag "missing" not found`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -123,6 +123,7 @@ func TestValidate(t *testing.T) {
 	syntax := writeFile(t, dir, "syntax.yaml", "flags: [")
 	alias := writeFile(t, dir, "alias.yaml", "a: &x 1\nb: *x\n")
 	big := writeFile(t, dir, "big.yaml", strings.Repeat(" ", 8<<20+1))
+	onePass := writeFile(t, dir, "onepass.yaml", "cohorts:\n  staff: {when: {email: {ends_with: x}}}\nflags:\n  a:\n    rules: [{cohort: staf, percent: 140, serve: yes}]\n")
 	missing := filepath.Join(dir, "missing.yaml")
 	tests := []struct {
 		name string
@@ -133,6 +134,10 @@ func TestValidate(t *testing.T) {
 		{"problems", []string{"validate", good, bad}, result{exitFailure,
 			bad + ":2:27: flags.new-checkout.enabled: expected true or false, found \"maybe\"\n" +
 				bad + ":5:17: flags.dark-mode.rules[0].cohort: unknown cohort \"nope\"\n", ""}},
+		{"every problem at once, references included", []string{"validate", onePass}, result{exitFailure,
+			onePass + ":5:22: flags.a.rules[0].cohort: unknown cohort \"staf\"; did you mean \"staff\"?\n" +
+				onePass + ":5:37: flags.a.rules[0].percent: 140 is outside 0..100\n" +
+				onePass + ":5:49: flags.a.rules[0].serve: no variant named \"yes\" (variants: on, off)\n", ""}},
 		{"syntax error, no path", []string{"validate", syntax}, result{exitFailure, syntax + ":1:1: did not find expected node content\n", ""}},
 		{"alias", []string{"validate", alias}, result{exitFailure, alias + ":1:4: a: anchors and aliases are not allowed (define a cohort to reuse conditions)\n", ""}},
 		{"limit plus one byte", []string{"validate", big}, result{exitFailure, "", "flagkit validate: " + big + ": 8388609 bytes, over the limit of 8388608 bytes\n"}},

@@ -1,8 +1,8 @@
-package flagcheck
+package suggest
 
 import "testing"
 
-func TestSuggest(t *testing.T) {
+func TestNearest(t *testing.T) {
 	keys := []string{"checkout-theme", "dark-mode", "new-checkout", "rate-limit", "x"}
 	for _, tt := range []struct{ key, want string }{
 		{"new-chekout", "new-checkout"},      // a deletion
@@ -15,9 +15,23 @@ func TestSuggest(t *testing.T) {
 		{"yz", ""},                           // 2 edits on a key of 2
 		{"payments-v3", ""},                  // nothing near
 		{"cheekout-thmee", "checkout-theme"}, // 3 edits on a long key
+		{"new-checkout", ""},                 // itself is no suggestion
+		{"chekout", ""},                      // 2 edits on a key of 7: too far
 	} {
-		if got := suggest(tt.key, keys); got != tt.want {
-			t.Errorf("suggest(%q) = %q; want %q", tt.key, got, tt.want)
+		if got := Nearest(tt.key, keys); got != tt.want {
+			t.Errorf("Nearest(%q) = %q; want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	names := []string{"staff", "beta"}
+	for _, tt := range []struct{ name, want string }{
+		{"staf", `; did you mean "staff"?`},
+		{"gamma", ""},
+	} {
+		if got := DidYouMean(tt.name, names); got != tt.want {
+			t.Errorf("DidYouMean(%q) = %q; want %q", tt.name, got, tt.want)
 		}
 	}
 }
@@ -35,8 +49,8 @@ func TestDistance(t *testing.T) {
 		{"kitten", "sitting", 2, 2}, // stops at the bound
 		{"a", "abcdef", 3, 3},
 	} {
-		if got := distance(tt.a, tt.b, tt.bound); got != tt.want {
-			t.Errorf("distance(%q, %q, %d) = %d; want %d", tt.a, tt.b, tt.bound, got, tt.want)
+		if got := Distance(tt.a, tt.b, tt.bound); got != tt.want {
+			t.Errorf("Distance(%q, %q, %d) = %d; want %d", tt.a, tt.b, tt.bound, got, tt.want)
 		}
 	}
 }
