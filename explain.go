@@ -303,6 +303,7 @@ func (x *explainer) flag(e *Explanation, depth int) {
 	e.Layers = x.layers(e.Flag)
 	f := x.snap.flags[e.Flag]
 	r := x.decide(f, e, depth)
+	finishQuietly(x.snap, e.Flag, &r)
 	e.Result = r.detail()
 }
 

@@ -253,7 +253,7 @@ func TestExplainJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"flag":"off","subject_key":"k","layers":[{"source":"base.yaml","definition":"valid","in_force":true},{"source":"ops.yaml"}],` +
-		`"source":"base.yaml","enabled":false,"result":{"value":false,"variant":"off","reason":"DISABLED","source":"base.yaml"},"at":"2026-12-06T00:00:00Z"}`
+		`"source":"base.yaml","enabled":false,"result":{"value":false,"variant":"off","type":"boolean","reason":"DISABLED","source":"base.yaml"},"at":"2026-12-06T00:00:00Z"}`
 	if string(b) != want {
 		t.Errorf("JSON =\n%s\nwant\n%s", b, want)
 	}

@@ -94,6 +94,41 @@ func (w want) String() string {
 	return "Evaluate"
 }
 
+// newKeyError is the error of a getter that wants k.want of flag key k.key
+// (f, or nil when snap has no such flag), without its suggestion.
+func newKeyError(k missKey, f *compiledFlag) *keyError {
+	e := &keyError{key: k.key, class: ErrTypeMismatch, want: k.want}
+	if f != nil {
+		e.kind = f.kind
+	}
+	if k.want == wantAny {
+		e.class = ErrFlagNotFound
+	}
+	return e
+}
+
+// finishQuietly gives r the error a getter's result gets (see
+// Client.resolve: ErrNoValue, or an unknown key named with its
+// suggestion), without remembering or logging the problem: for Explain,
+// which reports what Evaluate would.
+func finishQuietly(snap *snapshot, key string, r *result) {
+	if r.v != nil {
+		return
+	}
+	switch r.err {
+	case nil:
+		r.err = ErrNoValue
+	case ErrFlagNotFound:
+		e := newKeyError(missKey{key: key, want: wantAny}, nil)
+		if validKey(key) {
+			e.near = suggest.Nearest(key, snap.keys)
+		} else if len(key) > maxKeyLen {
+			e.key = key[:maxKeyLen] + "…"
+		}
+		r.err = e
+	}
+}
+
 // miss sets r.err for a key that snap does not define (w is wantAny) or a
 // getter that wants w of flag r.f of another type, and reports the problem
 // the first time it occurs. A problem already reported costs one lock-free
@@ -112,13 +147,7 @@ func (c *Client) miss(snap *snapshot, key string, w want, r *result) {
 // (and on every occurrence of a problem that cannot be remembered: a key
 // that can never name a flag, or one that comes when the set is full).
 func (c *Client) missSlow(snap *snapshot, k missKey, f *compiledFlag) error {
-	e := &keyError{key: k.key, class: ErrTypeMismatch, want: k.want}
-	if f != nil {
-		e.kind = f.kind
-	}
-	if k.want == wantAny {
-		e.class = ErrFlagNotFound
-	}
+	e := newKeyError(k, f)
 	if !validKey(k.key) {
 		// A key that can never name a flag: remembered as one problem, so
 		// that keys built from input cannot fill the set.
