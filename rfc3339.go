@@ -59,68 +59,181 @@ func (n condNum) instant() (unixInstant, bool) {
 }
 
 // parseRFC3339 parses an RFC 3339 time with an offset, as time.Parse with
-// time.RFC3339 does ("2006-01-02T15:04:05.999999999Z07:00", fraction
-// optional, offset Z or ±hh:mm), without allocating.
+// time.RFC3339 does ("2006-01-02T15:04:05.999999999Z07:00", fraction of any
+// length optional, offset Z or ±hh:mm), without allocating.
 func parseRFC3339(s string) (unixInstant, bool) {
-	if len(s) < len("2006-01-02T15:04:05Z") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+	var f timeText
+	if f.scan(s, strictRFC3339) != timeOK {
 		return unixInstant{}, false
 	}
-	year, ok1 := fixedDigits(s[0:4])
-	month, ok2 := fixedDigits(s[5:7])
-	day, ok3 := fixedDigits(s[8:10])
-	hour, ok4 := fixedDigits(s[11:13])
-	minute, ok5 := fixedDigits(s[14:16])
-	sec, ok6 := fixedDigits(s[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > monthLength(year, month) ||
-		hour > 23 || minute > 59 || sec > 59 {
-		return unixInstant{}, false
-	}
-	s = s[19:]
-	var nsec int64
-	if len(s) >= 2 && s[0] == '.' && isDigit(s[1]) {
-		n := 1
-		scale := int64(1e8)
-		for n < len(s) && isDigit(s[n]) {
-			nsec += int64(s[n]-'0') * scale
-			scale /= 10
-			n++
-		}
-		s = s[n:]
-	}
-	var offset int64
-	switch {
-	case s == "Z":
-	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
-		oh, ok1 := fixedDigits(s[1:3])
-		om, ok2 := fixedDigits(s[4:6])
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return unixInstant{}, false
-		}
-		offset = (oh*60 + om) * 60
-		if s[0] == '-' {
-			offset = -offset
-		}
-	default:
-		return unixInstant{}, false
-	}
-	days := daysFromCivil(year, month, day)
-	return unixInstant{sec: days*86400 + hour*3600 + minute*60 + sec - offset, nsec: int32(nsec)}, true
+	t := time.Date(f.year, time.Month(f.month), f.day, f.hour, f.min, f.sec, 0, time.UTC) // UTC: no allocation
+	return unixInstant{sec: t.Unix() - int64(f.offset), nsec: int32(f.nsec)}, true
 }
 
-// fixedDigits parses a field of ASCII digits.
-func fixedDigits(s string) (int64, bool) {
-	var n int64
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
+// timeText is a time as written, its fields read but not interpreted: a
+// local time (no offset) means nothing without a zone.
+type timeText struct {
+	year, month, day int
+	hour, min, sec   int
+	nsec             int
+	hasOffset        bool
+	offset           int // seconds east of UTC
+	hasSeconds       bool
+	// The offset as written, kept for timeOffsetHour and timeOffsetMinute.
+	offsetHour, offsetMinute int
+}
+
+// timeSyntax is a grammar that timeText.scan reads.
+type timeSyntax uint8
+
+const (
+	// strictRFC3339 is time.RFC3339 as time.Parse reads it: 'T' and 'Z' in
+	// upper case, seconds and an offset required, a fraction of any length
+	// (digits after the ninth are dropped). Attributes and before/after
+	// operands.
+	strictRFC3339 timeSyntax = iota
+	// documentTime is a time in a document (parseTime): RFC 3339 with 't',
+	// 'z' or a space as RFC 3339 allows and a fraction of one to nine
+	// digits, or a local YYYY-MM-DD[ HH:MM[:SS[.fraction]]].
+	documentTime
+)
+
+// timeProblem is what timeText.scan found wrong: timeOK, timeMalformed
+// (none of the accepted forms), or the field that is out of range, whose
+// value is in the timeText.
+type timeProblem uint8
+
+const (
+	timeOK timeProblem = iota
+	timeMalformed
+	timeOffsetHour
+	timeOffsetMinute
+	timeOffsetNeedsSeconds
+	timeMonth
+	timeDay
+	timeHour
+	timeMinute
+	timeSecond
+)
+
+// scan fills f from s, read with the grammar syn. It never allocates.
+// Fields are checked in the order of timeProblem's constants after the
+// form, and offset fields as they are read; the first problem is returned.
+func (f *timeText) scan(s string, syn timeSyntax) timeProblem {
+	var ok1, ok2, ok3 bool
+	f.year, ok1 = fixedDigits(s, 0, 4)
+	f.month, ok2 = fixedDigits(s, 5, 2)
+	f.day, ok3 = fixedDigits(s, 8, 2)
+	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' {
+		return timeMalformed
+	}
+	i := 10
+	if i == len(s) && syn == strictRFC3339 {
+		return timeMalformed
+	}
+	if i < len(s) {
+		if c := s[i]; c != 'T' && (syn == strictRFC3339 || c != 't' && c != ' ') {
+			return timeMalformed
+		}
+		f.hour, ok1 = fixedDigits(s, 11, 2)
+		f.min, ok2 = fixedDigits(s, 14, 2)
+		if !ok1 || !ok2 || s[13] != ':' {
+			return timeMalformed
+		}
+		i = 16
+		if i < len(s) && s[i] == ':' {
+			if f.sec, ok1 = fixedDigits(s, 17, 2); !ok1 {
+				return timeMalformed
+			}
+			f.hasSeconds = true
+			i = 19
+			if i < len(s) && s[i] == '.' {
+				i++
+				start := i
+				for i < len(s) && isDigit(s[i]) {
+					i++
+				}
+				digits := i - start
+				if digits == 0 || digits > 9 && syn != strictRFC3339 {
+					return timeMalformed
+				}
+				f.nsec, _ = fixedDigits(s, start, min(digits, 9))
+				for range 9 - min(digits, 9) {
+					f.nsec *= 10
+				}
+			}
+		} else if syn == strictRFC3339 {
+			return timeMalformed
+		}
+		if i < len(s) {
+			switch c := s[i]; {
+			case c == 'Z' || c == 'z' && syn != strictRFC3339:
+				i++
+			case c == '+' || c == '-':
+				oh, okh := fixedDigits(s, i+1, 2)
+				om, okm := fixedDigits(s, i+4, 2)
+				if !okh || !okm || s[i+3] != ':' {
+					return timeMalformed
+				}
+				f.offsetHour, f.offsetMinute = oh, om
+				if oh > 23 {
+					return timeOffsetHour
+				}
+				if om > 59 {
+					return timeOffsetMinute
+				}
+				f.offset = oh*3600 + om*60
+				if c == '-' {
+					f.offset = -f.offset
+				}
+				i += 6
+			default:
+				return timeMalformed
+			}
+			if i != len(s) {
+				return timeMalformed
+			}
+			if !f.hasSeconds {
+				return timeOffsetNeedsSeconds
+			}
+			f.hasOffset = true
+		}
+	}
+	switch {
+	case !f.hasOffset && syn == strictRFC3339:
+		return timeMalformed
+	case f.month < 1 || f.month > 12:
+		return timeMonth
+	case f.day < 1 || f.day > daysIn(f.year, f.month):
+		return timeDay
+	case f.hour > 23:
+		return timeHour
+	case f.min > 59:
+		return timeMinute
+	case f.sec > 59:
+		return timeSecond
+	}
+	return timeOK
+}
+
+// fixedDigits parses the n ASCII digits of s at i; false when s is shorter
+// or one of them is not a digit.
+func fixedDigits(s string, i, n int) (int, bool) {
+	if i+n > len(s) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if !isDigit(c) {
 			return 0, false
 		}
-		n = n*10 + int64(s[i]-'0')
+		v = v*10 + int(c-'0')
 	}
-	return n, true
+	return v, true
 }
 
-// monthLength is the number of days in month m (1-12) of year y.
-func monthLength(y, m int64) int64 {
+// daysIn is the number of days in month m (1-12) of year y.
+func daysIn(y, m int) int {
 	switch m {
 	case 2:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
@@ -131,21 +244,4 @@ func monthLength(y, m int64) int64 {
 		return 30
 	}
 	return 31
-}
-
-// daysFromCivil is the number of days from 1970-01-01 to y-m-d in the
-// proleptic Gregorian calendar (Howard Hinnant's algorithm).
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
 }
