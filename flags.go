@@ -285,48 +285,6 @@ func describe(n *yaml.Node) string {
 	return "an unsupported node"
 }
 
-// isCoreNumber reports whether a plain scalar is a decimal number under
-// YAML 1.2's core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-// (integers included). Written out rather than as a regular expression:
-// every scalar of every document goes through it.
-func isCoreNumber(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		i++
-	}
-	digits := func() int {
-		start := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		return i - start
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	} else {
-		if digits() == 0 {
-			return false
-		}
-		if i < len(s) && s[i] == '.' {
-			i++
-			digits()
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '-' || s[i] == '+') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
 // classify types a scalar from its text and style, never from YAML's own
 // resolution: quoted and block scalars are strings; a plain scalar is null,
 // a boolean or a (decimal) number when its text is one under YAML 1.2's core

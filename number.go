@@ -13,6 +13,8 @@ import (
 // (strconv.ParseFloat also takes "inf", "0x1p3" and "1_000"), and a
 // json.Number attribute is scanned at evaluation time, where text that is
 // not a number, or is beyond float64, must not allocate strconv's error.
+// The parser types plain scalars (isCoreNumber) by the same grammar,
+// splitDecimal.
 
 type numKind uint8
 
@@ -126,39 +128,45 @@ func cmpFloatUint(f float64, u uint64) int {
 	return cmpOrdered(f, t)
 }
 
-// scanNumber parses a decimal number as YAML 1.2's core schema writes one
-// ([-+]?digits, with an optional fraction and exponent; JSON numbers are a
-// subset) without allocating. Whole numbers within int64 or uint64 are exact;
-// others are float64, ±Inf when beyond its range.
-func scanNumber(s string) (condNum, bool) {
+// decimal is a number as YAML 1.2's core schema writes one, split into its
+// parts: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?.
+type decimal struct {
+	neg    bool
+	whole  string // the digits before the point
+	frac   string // the digits after it
+	dot    bool
+	exp    int // the exponent, saturated at ±1e6
+	hasExp bool
+}
+
+// splitDecimal splits s into its parts; false when s is not a decimal
+// number. It never allocates.
+func splitDecimal(s string) (decimal, bool) {
+	var d decimal
 	i := 0
-	neg := false
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
+		d.neg = s[i] == '-'
 		i++
 	}
 	start := i
 	for i < len(s) && isDigit(s[i]) {
 		i++
 	}
-	intPart := s[start:i]
-	var frac string
-	dot := false
+	d.whole = s[start:i]
 	if i < len(s) && s[i] == '.' {
-		dot = true
+		d.dot = true
 		i++
 		fs := i
 		for i < len(s) && isDigit(s[i]) {
 			i++
 		}
-		frac = s[fs:i]
+		d.frac = s[fs:i]
 	}
-	if intPart == "" && frac == "" {
-		return condNum{}, false
+	if d.whole == "" && d.frac == "" {
+		return d, false
 	}
-	exp, hasExp := 0, false
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		hasExp = true
+		d.hasExp = true
 		i++
 		eneg := false
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
@@ -167,21 +175,39 @@ func scanNumber(s string) (condNum, bool) {
 		}
 		es := i
 		for i < len(s) && isDigit(s[i]) {
-			if exp < 1e6 {
-				exp = exp*10 + int(s[i]-'0')
+			if d.exp < 1e6 {
+				d.exp = d.exp*10 + int(s[i]-'0')
 			}
 			i++
 		}
 		if i == es {
-			return condNum{}, false
+			return d, false
 		}
 		if eneg {
-			exp = -exp
+			d.exp = -d.exp
 		}
 	}
-	if i != len(s) {
+	return d, i == len(s)
+}
+
+// isCoreNumber reports whether a plain scalar is a decimal number under
+// YAML 1.2's core schema (integers included). Every scalar of every
+// document goes through it.
+func isCoreNumber(s string) bool {
+	_, ok := splitDecimal(s)
+	return ok
+}
+
+// scanNumber parses a decimal number as YAML 1.2's core schema writes one
+// (see decimal; JSON numbers are a subset) without allocating. Whole
+// numbers within int64 or uint64 are exact; others are float64, ±Inf when
+// beyond its range.
+func scanNumber(s string) (condNum, bool) {
+	d, ok := splitDecimal(s)
+	if !ok {
 		return condNum{}, false
 	}
+	neg, intPart, frac, dot, exp, hasExp := d.neg, d.whole, d.frac, d.dot, d.exp, d.hasExp
 	if !dot && !hasExp {
 		if u, ok := parseDigits(intPart); ok {
 			if !neg {

@@ -77,3 +77,25 @@ func TestCmpNum(t *testing.T) {
 		t.Errorf("uintNum(5) = %+v; want int 5", n)
 	}
 }
+
+func TestIsCoreNumber(t *testing.T) {
+	for _, s := range []string{
+		"0", "42", "-7", "+7", "3.", "3.14", ".5", "-.5", "1e3", "1E-3", "2.5e+10", "007",
+		"", "-", "+", ".", "e3", "1e", "1e+", "1.2.3", "2.10.1", "0x1F", ".inf", "NaN", "1_000", " 1", "1 ", "--1", "1e3.5",
+	} {
+		if got, want := isCoreNumber(s), coreNumber.MatchString(s); got != want {
+			t.Errorf("isCoreNumber(%q) = %v; want %v", s, got, want)
+		}
+	}
+}
+
+func FuzzIsCoreNumber(f *testing.F) {
+	for _, s := range []string{"1", "-2.5e3", ".5", "1.2.3", "e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isCoreNumber(s), coreNumber.MatchString(s); got != want {
+			t.Errorf("isCoreNumber(%q) = %v; want %v", s, got, want)
+		}
+	})
+}
