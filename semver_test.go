@@ -1,6 +1,9 @@
 package flagkit
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // semverOrder is semver.org's precedence example (the first eight),
 // extended with omitted parts, a leading v and numeric against alphanumeric
@@ -37,4 +40,31 @@ func TestSemverPrecedence(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseSemver checks parseSemver's invariants: a version equals itself
+// with build metadata or a leading v, and compareSemver is antisymmetric.
+func FuzzParseSemver(f *testing.F) {
+	for _, s := range semverOrder {
+		f.Add(s, "1.0.0")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		va, okA := parseSemver(a)
+		vb, okB := parseSemver(b)
+		if okA && okB && compareSemver(va, vb) != -compareSemver(vb, va) {
+			t.Errorf("compareSemver(%q, %q) = %d, but reversed %d", a, b, compareSemver(va, vb), compareSemver(vb, va))
+		}
+		if !okA || strings.ContainsRune(a, '+') {
+			return
+		}
+		same := []string{a + "+build.1"}
+		if a[0] != 'v' {
+			same = append(same, "v"+a)
+		}
+		for _, s := range same {
+			if v, ok := parseSemver(s); !ok || compareSemver(v, va) != 0 {
+				t.Errorf("parseSemver(%q) = %v, %v; want %v as for %q", s, v, ok, va, a)
+			}
+		}
+	})
 }
