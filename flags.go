@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -424,59 +423,6 @@ func (p *parser) precheck(n *yaml.Node, depth int, path string) *ParseError {
 		}
 	}
 	return nil
-}
-
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
-// yamlParserErrors are the messages of the YAML library's parser, as
-// opposed to its scanner's and reader's. The library numbers the parser's
-// lines from 0 ("line 2" is the third line) and the scanner's from 1, and
-// leaves out the line when its number would be 0 (so no line means line 1).
-// The reader's errors (invalid UTF-8, control characters) have no line.
-var yamlParserErrors = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected <document start>": true,
-	"did not find expected <stream-start>":   true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found duplicate %TAG directive":         true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found undefined tag handle":             true,
-}
-
-// syntaxError turns a YAML parser error into a positioned ParseError. data
-// is the document, where the invalid text of a reader error is found.
-func syntaxError(source string, data []byte, err error) *ParseError {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	e := &ParseError{Source: source, Msg: msg, Err: ErrSyntax}
-	line := 0
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = strings.TrimSpace(strings.Replace(msg, m[0]+":", "", 1))
-		e.Msg = strings.TrimSpace(strings.Replace(msg, m[0], "", 1))
-	}
-	if strings.HasPrefix(e.Msg, "exceeded max depth") {
-		e.Err, e.Msg = ErrTooDeep, fmt.Sprintf("nesting is deeper than %d levels", maxDepth)
-	}
-	switch {
-	case strings.Contains(e.Msg, "UTF-8") || e.Msg == "control characters are not allowed" || e.Msg == "invalid Unicode character":
-		if off := invalidText(data, false); off >= 0 {
-			e.Line = 1 + bytes.Count(data[:off], []byte("\n"))
-			e.Column = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off])
-		}
-	case line == 0:
-		e.Line, e.Column = 1, 1
-	case yamlParserErrors[e.Msg]:
-		// At the end of the document, the parser's line can be one past
-		// the last.
-		e.Line, e.Column = min(line+1, 1+bytes.Count(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))), 1
-	default:
-		e.Line, e.Column = line, 1
-	}
-	return e
 }
 
 // invalidText returns the offset of the first byte that the YAML reader
