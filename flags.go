@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -293,48 +292,6 @@ func describe(n *yaml.Node) string {
 	return "an unsupported node"
 }
 
-// isCoreNumber reports whether a plain scalar is a decimal number under
-// YAML 1.2's core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-// (integers included). Written out rather than as a regular expression:
-// every scalar of every document goes through it.
-func isCoreNumber(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		i++
-	}
-	digits := func() int {
-		start := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		return i - start
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	} else {
-		if digits() == 0 {
-			return false
-		}
-		if i < len(s) && s[i] == '.' {
-			i++
-			digits()
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '-' || s[i] == '+') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
 // classify types a scalar from its text and style, never from YAML's own
 // resolution: quoted and block scalars are strings; a plain scalar is null,
 // a boolean or a (decimal) number when its text is one under YAML 1.2's core
@@ -474,59 +431,6 @@ func (p *parser) precheck(n *yaml.Node, depth int, path string) *ParseError {
 		}
 	}
 	return nil
-}
-
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
-// yamlParserErrors are the messages of the YAML library's parser, as
-// opposed to its scanner's and reader's. The library numbers the parser's
-// lines from 0 ("line 2" is the third line) and the scanner's from 1, and
-// leaves out the line when its number would be 0 (so no line means line 1).
-// The reader's errors (invalid UTF-8, control characters) have no line.
-var yamlParserErrors = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected <document start>": true,
-	"did not find expected <stream-start>":   true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found duplicate %TAG directive":         true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found undefined tag handle":             true,
-}
-
-// syntaxError turns a YAML parser error into a positioned ParseError. data
-// is the document, where the invalid text of a reader error is found.
-func syntaxError(source string, data []byte, err error) *ParseError {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	e := &ParseError{Source: source, Msg: msg, Err: ErrSyntax}
-	line := 0
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = strings.TrimSpace(strings.Replace(msg, m[0]+":", "", 1))
-		e.Msg = strings.TrimSpace(strings.Replace(msg, m[0], "", 1))
-	}
-	if strings.HasPrefix(e.Msg, "exceeded max depth") {
-		e.Err, e.Msg = ErrTooDeep, fmt.Sprintf("nesting is deeper than %d levels", maxDepth)
-	}
-	switch {
-	case strings.Contains(e.Msg, "UTF-8") || e.Msg == "control characters are not allowed" || e.Msg == "invalid Unicode character":
-		if off := invalidText(data, false); off >= 0 {
-			e.Line = 1 + bytes.Count(data[:off], []byte("\n"))
-			e.Column = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off])
-		}
-	case line == 0:
-		e.Line, e.Column = 1, 1
-	case yamlParserErrors[e.Msg]:
-		// At the end of the document, the parser's line can be one past
-		// the last.
-		e.Line, e.Column = min(line+1, 1+bytes.Count(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))), 1
-	default:
-		e.Line, e.Column = line, 1
-	}
-	return e
 }
 
 // invalidText returns the offset of the first byte that the YAML reader

@@ -2,37 +2,10 @@ package flagkit
 
 import (
 	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 )
-
-// coreNumberRE is YAML 1.2's core schema for decimal numbers, as a regular
-// expression: the specification that isCoreNumber implements by hand.
-var coreNumberRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
-func TestIsCoreNumber(t *testing.T) {
-	for _, s := range []string{
-		"0", "42", "-7", "+7", "3.", "3.14", ".5", "-.5", "1e3", "1E-3", "2.5e+10", "007",
-		"", "-", "+", ".", "e3", "1e", "1e+", "1.2.3", "2.10.1", "0x1F", ".inf", "NaN", "1_000", " 1", "1 ", "--1", "1e3.5",
-	} {
-		if got, want := isCoreNumber(s), coreNumberRE.MatchString(s); got != want {
-			t.Errorf("isCoreNumber(%q) = %v; want %v", s, got, want)
-		}
-	}
-}
-
-func FuzzIsCoreNumber(f *testing.F) {
-	for _, s := range []string{"1", "-2.5e3", ".5", "1.2.3", "e"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := isCoreNumber(s), coreNumberRE.MatchString(s); got != want {
-			t.Errorf("isCoreNumber(%q) = %v; want %v", s, got, want)
-		}
-	})
-}
 
 // Columns in a long one-line JSON document are counted on from the
 // previous token; an error at its end must still be placed exactly.

@@ -57,12 +57,12 @@ const timeForms = "want RFC 3339 with an offset (2026-12-01T09:00:00Z) or a loca
 // 30, hour 24, minute 60, second 60, offset hour 24) are errors whose
 // lowercase message names the text and the field.
 func parseTime(text string, loc *time.Location) (time.Time, error) {
-	var f timeFields
-	if msg := f.scan(text); msg != "" {
-		if msg == timeForms {
-			return time.Time{}, fmt.Errorf("%q is not a time: %s", text, msg)
+	var f timeText
+	if p := f.scan(text, documentTime); p != timeOK {
+		if p == timeMalformed {
+			return time.Time{}, fmt.Errorf("%q is not a time: %s", text, timeForms)
 		}
-		return time.Time{}, fmt.Errorf("%q is not a valid time: %s", text, msg)
+		return time.Time{}, fmt.Errorf("%q is not a valid time: %s", text, f.describe(p))
 	}
 	if f.hasOffset {
 		zone := time.UTC
@@ -77,129 +77,27 @@ func parseTime(text string, loc *time.Location) (time.Time, error) {
 	return resolveLocal(f.year, time.Month(f.month), f.day, f.hour, f.min, f.sec, f.nsec, loc), nil
 }
 
-// timeFields are the fields of a time as written.
-type timeFields struct {
-	year, month, day int
-	hour, min, sec   int
-	nsec             int
-	hasOffset        bool
-	offset           int // seconds east of UTC
-	hasSeconds       bool
-}
-
-// scan fills f from s. It returns "" when s is well formed and in range,
-// timeForms when s has none of the accepted forms, or a description of the
-// field that is out of range.
-func (f *timeFields) scan(s string) string {
-	num := func(i, n int) (int, bool) {
-		if i+n > len(s) {
-			return 0, false
-		}
-		v := 0
-		for _, c := range []byte(s[i : i+n]) {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
-	at := func(i int, c byte) bool { return i < len(s) && s[i] == c }
-
-	var ok1, ok2, ok3 bool
-	f.year, ok1 = num(0, 4)
-	f.month, ok2 = num(5, 2)
-	f.day, ok3 = num(8, 2)
-	if !ok1 || !ok2 || !ok3 || !at(4, '-') || !at(7, '-') {
-		return timeForms
-	}
-	i := 10
-	if i < len(s) {
-		if c := s[i]; c != 'T' && c != 't' && c != ' ' {
-			return timeForms
-		}
-		f.hour, ok1 = num(11, 2)
-		f.min, ok2 = num(14, 2)
-		if !ok1 || !ok2 || !at(13, ':') {
-			return timeForms
-		}
-		i = 16
-		if at(i, ':') {
-			if f.sec, ok1 = num(17, 2); !ok1 {
-				return timeForms
-			}
-			f.hasSeconds = true
-			i = 19
-			if at(i, '.') {
-				i++
-				start := i
-				for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-					i++
-				}
-				digits := i - start
-				if digits == 0 || digits > 9 {
-					return timeForms
-				}
-				f.nsec, _ = num(start, digits)
-				for range 9 - digits {
-					f.nsec *= 10
-				}
-			}
-		}
-		if i < len(s) {
-			switch c := s[i]; {
-			case c == 'Z' || c == 'z':
-				i++
-			case c == '+' || c == '-':
-				oh, okh := num(i+1, 2)
-				om, okm := num(i+4, 2)
-				if !okh || !okm || !at(i+3, ':') {
-					return timeForms
-				}
-				if oh > 23 {
-					return fmt.Sprintf("offset hour %d is outside 0..23", oh)
-				}
-				if om > 59 {
-					return fmt.Sprintf("offset minute %d is outside 0..59", om)
-				}
-				f.offset = oh*3600 + om*60
-				if c == '-' {
-					f.offset = -f.offset
-				}
-				i += 6
-			default:
-				return timeForms
-			}
-			if i != len(s) {
-				return timeForms
-			}
-			if !f.hasSeconds {
-				return "a time with an offset needs seconds (HH:MM:SS)"
-			}
-			f.hasOffset = true
-		}
-	}
-	if f.month < 1 || f.month > 12 {
+// describe says which field of f is out of range, for parseTime's error.
+func (f *timeText) describe(p timeProblem) string {
+	switch p {
+	case timeOffsetHour:
+		return fmt.Sprintf("offset hour %d is outside 0..23", f.offsetHour)
+	case timeOffsetMinute:
+		return fmt.Sprintf("offset minute %d is outside 0..59", f.offsetMinute)
+	case timeOffsetNeedsSeconds:
+		return "a time with an offset needs seconds (HH:MM:SS)"
+	case timeMonth:
 		return fmt.Sprintf("month %d is outside 1..12", f.month)
-	}
-	if n := scheduleDaysIn(f.year, time.Month(f.month)); f.day < 1 || f.day > n {
-		return fmt.Sprintf("day %d is outside 1..%d for %04d-%02d", f.day, n, f.year, f.month)
-	}
-	if f.hour > 23 {
+	case timeDay:
+		return fmt.Sprintf("day %d is outside 1..%d for %04d-%02d", f.day, daysIn(f.year, f.month), f.year, f.month)
+	case timeHour:
 		return fmt.Sprintf("hour %d is outside 0..23", f.hour)
-	}
-	if f.min > 59 {
+	case timeMinute:
 		return fmt.Sprintf("minute %d is outside 0..59", f.min)
-	}
-	if f.sec > 59 {
+	case timeSecond:
 		return fmt.Sprintf("second %d is outside 0..59", f.sec)
 	}
-	return ""
-}
-
-// scheduleDaysIn returns the number of days of month m of year y.
-func scheduleDaysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return timeForms
 }
 
 // zoneWindow bounds the search for the offsets that a wall-clock time can

@@ -97,8 +97,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		flagSpecs:   map[string]*flagSpec{},
 		badFlags:    map[string][]*ParseError{},
 		cohorts:     map[string]*cohort{},
-		cohortErr:   map[string]string{},
-		cohortClass: map[string]error{},
+		cohortErr:   map[string]cohortProblem{},
 		state:       map[string]uint8{},
 	}
 	for _, d := range layers {
@@ -122,10 +121,10 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	for _, k := range sortedKeys(c.cohortSpecs) {
 		c.compileCohort(k, nil)
 	}
-	for k, msg := range c.cohortErr {
+	for k, why := range c.cohortErr {
 		cs := c.cohortSpecs[k]
 		s.problems = append(s.problems, &ParseError{Source: cs.source, Line: cs.at.line, Column: cs.at.column,
-			Path: cs.at.path, Err: c.cohortClass[k], Msg: msg})
+			Path: cs.at.path, Err: why.class, Msg: why.msg})
 	}
 	// Cycles between prerequisites, and chains longer than the limit.
 	c.requiresProblems = map[string][]*ParseError{}
@@ -206,13 +205,19 @@ type compiler struct {
 	flagSpecs        map[string]*flagSpec
 	badFlags         map[string][]*ParseError
 	cohorts          map[string]*cohort
-	cohortErr        map[string]string // why a cohort cannot be used
-	cohortClass      map[string]error  // and the class of that: ErrCycle or ErrUnknownReference
-	cohortNames      []string          // every cohort and flag defined, valid or not, sorted,
-	flagNames        []string          // for "did you mean" (see names)
-	state            map[string]uint8  // cohort DFS: 1 visiting, 2 done
+	cohortErr        map[string]cohortProblem // why a cohort cannot be used
+	cohortNames      []string                 // every cohort and flag defined, valid or not, sorted,
+	flagNames        []string                 // for "did you mean" (see names)
+	state            map[string]uint8         // cohort DFS: 1 visiting, 2 done
 	requiresProblems map[string][]*ParseError
 	graph            graph
+}
+
+// cohortProblem is why a cohort cannot be used: its class (ErrCycle or
+// ErrUnknownReference) and its message.
+type cohortProblem struct {
+	class error
+	msg   string
 }
 
 // compileCohort resolves a cohort's parents, depth first, detecting cycles.
@@ -223,8 +228,7 @@ func (c *compiler) compileCohort(key string, stack []string) {
 	case 1:
 		cycle := append(stack[slices.Index(stack, key):], key)
 		for _, k := range cycle[:len(cycle)-1] {
-			c.cohortErr[k] = "cohorts refer to each other in a cycle: " + strings.Join(cycle, " -> ")
-			c.cohortClass[k] = ErrCycle
+			c.cohortErr[k] = cohortProblem{ErrCycle, "cohorts refer to each other in a cycle: " + strings.Join(cycle, " -> ")}
 		}
 		return
 	}
@@ -234,21 +238,19 @@ func (c *compiler) compileCohort(key string, stack []string) {
 	for _, p := range cs.parents {
 		if _, ok := c.cohortSpecs[p.name]; !ok {
 			if _, bad := c.badCohorts[p.name]; bad {
-				c.cohortErr[key] = fmt.Sprintf("cohort %q it narrows is invalid", p.name)
+				c.cohortErr[key] = cohortProblem{ErrUnknownReference, fmt.Sprintf("cohort %q it narrows is invalid", p.name)}
 			} else {
-				c.cohortErr[key] = fmt.Sprintf("unknown cohort %q%s", p.name, c.didYouMean(p.name, true))
+				c.cohortErr[key] = cohortProblem{ErrUnknownReference, fmt.Sprintf("unknown cohort %q%s", p.name, c.didYouMean(p.name, true))}
 			}
-			c.cohortClass[key] = ErrUnknownReference
 			continue
 		}
 		c.compileCohort(p.name, append(stack, key))
-		if msg, bad := c.cohortErr[p.name]; bad {
+		if why, bad := c.cohortErr[p.name]; bad {
 			if _, set := c.cohortErr[key]; !set {
-				c.cohortClass[key] = c.cohortClass[p.name]
-				if c.cohortClass[p.name] == ErrCycle {
-					c.cohortErr[key] = msg
+				if why.class == ErrCycle {
+					c.cohortErr[key] = why // the cycle, as its members report it
 				} else {
-					c.cohortErr[key] = fmt.Sprintf("cohort %q it narrows cannot be used: %s", p.name, msg)
+					c.cohortErr[key] = cohortProblem{why.class, fmt.Sprintf("cohort %q it narrows cannot be used: %s", p.name, why.msg)}
 				}
 			}
 			continue
@@ -267,10 +269,11 @@ func (c *compiler) cohortRef(source string, r ref) (*cohort, *ParseError) {
 		return co, nil
 	}
 	e := &ParseError{Source: source, Line: r.line, Column: r.column, Path: r.path, Err: ErrUnknownReference}
+	why, unusable := c.cohortErr[r.name]
 	switch {
-	case c.cohortErr[r.name] != "":
-		e.Msg = fmt.Sprintf("cohort %q cannot be used: %s", r.name, c.cohortErr[r.name])
-		e.Err = c.cohortClass[r.name]
+	case unusable:
+		e.Msg = fmt.Sprintf("cohort %q cannot be used: %s", r.name, why.msg)
+		e.Err = why.class
 	case c.badCohorts[r.name] != nil:
 		e.Msg = fmt.Sprintf("cohort %q is invalid (see its own errors)", r.name)
 		e.Err = ErrInvalid

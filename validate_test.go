@@ -200,6 +200,31 @@ func TestValidateCatalogue(t *testing.T) {
 	}
 }
 
+// TestCohortReferenceClasses pins the class of every problem of a cohort
+// that cannot be used: a cycle is ErrCycle wherever it is reported, and a
+// cohort whose name contains "cycle" is still an unknown reference (the
+// class once came from matching the message's text).
+func TestCohortReferenceClasses(t *testing.T) {
+	doc := "cohorts:\n  a: {cohort: bicycle}\n  b: {cohort: c}\n  c: {cohort: b}\n  d: {cohort: c}\n  e: {cohort: a}\n" +
+		"flags:\n  f:\n    rules:\n      - cohort: a\n        serve: on\n      - cohort: d\n        serve: on\n"
+	want := []string{
+		`2 cohorts.a ErrUnknownReference: unknown cohort "bicycle"`,
+		`3 cohorts.b ErrCycle: cohorts refer to each other in a cycle: b -> c -> b`,
+		`4 cohorts.c ErrCycle: cohorts refer to each other in a cycle: b -> c -> b`,
+		`5 cohorts.d ErrCycle: cohorts refer to each other in a cycle: b -> c -> b`,
+		`6 cohorts.e ErrUnknownReference: cohort "a" it narrows cannot be used: unknown cohort "bicycle"`,
+		`10 flags.f.rules[0].cohort ErrUnknownReference: cohort "a" cannot be used: unknown cohort "bicycle"`,
+		`12 flags.f.rules[1].cohort ErrCycle: cohort "d" cannot be used: cohorts refer to each other in a cycle: b -> c -> b`,
+	}
+	var got []string
+	for _, e := range flattenErrors(flagkit.Validate("bad.yaml", []byte(doc))) {
+		var pe *flagkit.ParseError
+		require.True(t, errors.As(e, &pe), "error %v is not a *ParseError", e)
+		got = append(got, fmt.Sprintf("%d %s %s: %s", pe.Line, pe.Path, className(pe.Err), pe.Msg))
+	}
+	assert.Equal(t, want, got)
+}
+
 func flattenErrors(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var out []error
