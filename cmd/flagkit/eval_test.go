@@ -73,7 +73,7 @@ func TestEval(t *testing.T) {
 		{"a quoted number is a string", []string{"-flag", "checkout", "-attr", `seats:="120"`, "-attr", `roles:=["admin"]`, base}, result{0,
 			"checkout = off (false)  DEFAULT  source " + base + "\n", ""}},
 		{"unknown flag", []string{"-flag", "nope", base}, result{1,
-			"nope = (fallback)  ERROR  error: flagkit: flag not found\n", ""}},
+			"nope = (fallback)  ERROR  error: flagkit: flag \"nope\" not found\n", ""}},
 		{"a problem in a document", []string{"-flag", "new-checkout", bad}, result{1,
 			"new-checkout = (fallback)  ERROR  source " + bad + "  error: flagkit: flag \"new-checkout\" is invalid: ...", "flagkit eval: " + bad + ":2:27: flags.new-checkout.enabled: expected true or false, found \"maybe\"\n..."}},
 		{"a document that does not parse", []string{broken}, result{1, "", "flagkit eval: ..."}},
