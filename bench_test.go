@@ -205,9 +205,44 @@ type benchCase struct {
 	name   string
 	target string // the target, for the docs
 	key    string
-	keys   []string // if set, keys[i%len(keys)] replaces key
+	keys   []string    // if set, keys[i·stride.flags mod len(keys)] replaces key
+	stride benchStride // the order of keys and subjects
 	client func(tb testing.TB) *flagkit.Client
 }
+
+// benchStride is the order in which a benchmark visits its flags and
+// subjects: operation i evaluates keys[i·flags mod len(keys)] for
+// subjects[i·subjects mod len(subjects)]. A zero field is a stride of 1:
+// flags and subjects in the order they were made.
+type benchStride struct{ flags, subjects int }
+
+// steps returns the strides, 1 for a zero field.
+func (st benchStride) steps() (flags, subjects int) {
+	return max(st.flags, 1), max(st.subjects, 1)
+}
+
+// benchScattered is the order of the cache-missing case: a different flag
+// and a different subject on each operation, as a service with many flags
+// and many users sees them, with neither in an order the cache can exploit.
+//
+//   - 619 is coprime with 1,000 (2³·5³) and 6,181 (7·883) with 10,000
+//     (2⁴·5⁴), so each operation still visits every flag once per 1,000
+//     operations and every subject once per 10,000: the same working set
+//     and the same reuse distances as the in-order case, only the order
+//     differs.
+//   - Both are near n/φ (618.0 and 6,180.3), the golden-ratio strides:
+//     consecutive operations land far apart in index, and so in memory
+//     (flags, subjects and their Attrs maps are allocated in index order),
+//     and indexes close to each other are visited at times far apart. So
+//     neither a neighbour on the same cache line nor a hardware prefetcher
+//     (which follows strides within a 4 KiB page) brings in the next one.
+//   - The strides are not equal modulo 20 (the number of countries; a
+//     flag's cohort is its index mod 100): with equal strides every
+//     subject would be in every flag's countries. Here a subject is in the
+//     flag's countries 30 % of the time and in its cohort 10 % (uniformly
+//     random pairs: 25 % and 8.3 %); in the in-order case it is always in
+//     the countries and in the cohort a third of the time.
+var benchScattered = benchStride{flags: 619, subjects: 6181}
 
 func benchCases() []benchCase {
 	small := func(tb testing.TB) *flagkit.Client { return benchClient(tb, benchSmallDoc(time.Now())) }
@@ -225,6 +260,7 @@ func benchCases() []benchCase {
 		{name: "Rollout25", target: "50 ns", key: "rollout-25", client: small},
 		{name: "CohortRollout10", target: "80 ns", key: "cohort-rollout", client: small},
 		{name: "CohortRollout10x1000Flags", target: "120 ns", keys: keys, client: big},
+		{name: "CohortRollout10x1000FlagsScattered", keys: keys, stride: benchScattered, client: big},
 		{name: "WindowRamp", target: "100 ns", key: "window-ramp", client: small},
 		{name: "WindowRampFixedClock", key: "window-ramp", client: smallFixed},
 	}
@@ -248,11 +284,12 @@ func evalBench(bc benchCase, subjects []flagkit.Subject) func(b *testing.B) {
 		if keys == nil {
 			keys = []string{bc.key}
 		}
+		fs, ss := bc.stride.steps()
 		var sink benchSink
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			sink.add(c.Bool(ctx, keys[i%len(keys)], subjects[i%len(subjects)], false))
+			sink.add(c.Bool(ctx, keys[i*fs%len(keys)], subjects[i*ss%len(subjects)], false))
 		}
 		b.StopTimer()
 		if sink.n < 0 {
@@ -336,6 +373,7 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 			if keys == nil {
 				keys = []string{bc.key}
 			}
+			fs, ss := bc.stride.steps()
 			var total atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -343,7 +381,7 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 				var sink benchSink
 				i := 0
 				for pb.Next() {
-					sink.add(c.Bool(ctx, keys[i%len(keys)], subjects[i%len(subjects)], false))
+					sink.add(c.Bool(ctx, keys[i*fs%len(keys)], subjects[i*ss%len(subjects)], false))
 					i++
 				}
 				total.Add(int64(sink.n))
@@ -452,6 +490,66 @@ func TestFloorAgrees(t *testing.T) {
 	}
 }
 
+// TestFloorAgreesOnEveryPair checks the floor against the library on all
+// the data of the 1,000-flag benchmarks, every flag for every subject
+// (10 million pairs, about a second), so that the floor cannot be fast by
+// answering something else for the pairs a benchmark happens to visit.
+// Under the race detector, which makes it fifteen times slower, it checks
+// every tenth flag. It also checks that the scattered order takes every
+// path: a cohort match, a rollout hit, and the default.
+func TestFloorAgreesOnEveryPair(t *testing.T) {
+	ctx := context.Background()
+	subjects := benchSubjects(benchSubjectCount)
+	lib := benchClient(t, benchDoc(1000, false, 10))
+	floor := newFloorClient()
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = benchFlagKey(i)
+	}
+	step := 1
+	if flagkit.RaceEnabled {
+		step = 10
+	}
+	// Flags are checked by two goroutines; both clients are safe for
+	// concurrent use.
+	var wg sync.WaitGroup
+	var on [2]int
+	for w := range 2 {
+		wg.Go(func() {
+			for f := w * step; f < len(keys); f += 2 * step {
+				key := keys[f]
+				for i := range subjects {
+					s := &subjects[i]
+					got, want := floor.bool(key, s), lib.Bool(ctx, key, *s, false)
+					if got != want {
+						t.Errorf("floor(%q, %q) = %v; the library says %v", key, s.Key, got, want)
+						return
+					}
+					if got {
+						on[w]++
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n, pairs := on[0]+on[1], len(keys)/step*len(subjects); n == 0 || n == pairs {
+		t.Errorf("Bool is true for %d of %d pairs; want a mix", n, pairs)
+	}
+
+	fs, ss := benchScattered.steps()
+	reasons := map[flagkit.Reason]int{}
+	for i := range benchSubjectCount {
+		d := lib.Evaluate(ctx, keys[i*fs%len(keys)], subjects[i*ss%len(subjects)])
+		reasons[d.Reason]++
+	}
+	for _, r := range []flagkit.Reason{flagkit.ReasonTargetingMatch, flagkit.ReasonSplit, flagkit.ReasonDefault} {
+		if reasons[r] == 0 {
+			t.Errorf("the scattered order's first %d evaluations gave reasons %v; want %s among them", benchSubjectCount, reasons, r)
+		}
+	}
+}
+
 // BenchmarkFloor runs the hand-written floor over the same flags and
 // subjects as BenchmarkEvalNoAlloc.
 func BenchmarkFloor(b *testing.B) {
@@ -462,19 +560,22 @@ func BenchmarkFloor(b *testing.B) {
 		keys[i] = benchFlagKey(i)
 	}
 	for _, bc := range []struct {
-		name string
-		keys []string
+		name   string
+		keys   []string
+		stride benchStride
 	}{
-		{"Static", []string{"static"}},
-		{"Rollout25", []string{"rollout-25"}},
-		{"CohortRollout10", []string{"cohort-rollout"}},
-		{"CohortRollout10x1000Flags", keys},
+		{"Static", []string{"static"}, benchStride{}},
+		{"Rollout25", []string{"rollout-25"}, benchStride{}},
+		{"CohortRollout10", []string{"cohort-rollout"}, benchStride{}},
+		{"CohortRollout10x1000Flags", keys, benchStride{}},
+		{"CohortRollout10x1000FlagsScattered", keys, benchScattered},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			fs, ss := bc.stride.steps()
 			var sink benchSink
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				sink.add(c.bool(bc.keys[i%len(bc.keys)], &subjects[i%len(subjects)]))
+				sink.add(c.bool(bc.keys[i*fs%len(bc.keys)], &subjects[i*ss%len(subjects)]))
 			}
 		})
 	}
