@@ -391,23 +391,48 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 }
 
 // floorFlag is the hand-written floor's flag: the least a cohort rule, a
-// percentage and a default need.
+// percentage, a release window with a linear ramp, and a default need.
 type floorFlag struct {
 	enabled   bool
 	countries []string // nil: no cohort rule
 	plan      string
 	percent   uint32 // thousandths; 100000 for a static flag
 	salt      string
+	// timed: the rollout applies from from until until (Unix ms), and its
+	// percentage ramps linearly from 0 at rampFrom to 100 % at rampTo.
+	timed            bool
+	from, until      int64
+	rampFrom, rampTo int64
 }
 
 type floorSnapshot struct{ flags map[string]*floorFlag }
 
 // floorClient does, by hand, what the library does for these flags: an
-// atomic load, a map lookup, the compares and one murmur3 hash.
-type floorClient struct{ snap atomic.Pointer[floorSnapshot] }
+// atomic load, a map lookup, the compares, a clock reading for a timed
+// flag, and one murmur3 hash.
+type floorClient struct {
+	snap atomic.Pointer[floorSnapshot]
+	now  func() int64 // Unix ms
+}
 
 func (c *floorClient) bool(key string, s *flagkit.Subject) bool {
-	f := c.snap.Load().flags[key]
+	return c.snap.Load().bool(key, s, c.now, 0)
+}
+
+// floorView is the floor's View: a snapshot and an instant, read once.
+type floorView struct {
+	snap *floorSnapshot
+	ms   int64
+}
+
+func (c *floorClient) view() floorView { return floorView{c.snap.Load(), c.now()} }
+
+func (v floorView) bool(key string, s *flagkit.Subject) bool { return v.snap.bool(key, s, nil, v.ms) }
+
+// bool evaluates flag key for s at the instant now returns, read only for
+// a timed flag, or at ms when now is nil.
+func (fs *floorSnapshot) bool(key string, s *flagkit.Subject, now func() int64, ms int64) bool {
+	f := fs.flags[key]
 	if f == nil || !f.enabled {
 		return false
 	}
@@ -422,30 +447,65 @@ func (c *floorClient) bool(key string, s *flagkit.Subject) bool {
 			}
 		}
 	}
-	if f.percent >= 100000 {
+	percent := f.percent
+	if f.timed {
+		if now != nil {
+			ms = now()
+		}
+		switch {
+		case ms < f.from || ms >= f.until:
+			return false
+		case ms < f.rampFrom:
+			percent = 0
+		case ms >= f.rampTo:
+			percent = 100000
+		default:
+			percent = uint32(100000 * (ms - f.rampFrom) / (f.rampTo - f.rampFrom))
+		}
+	}
+	if percent >= 100000 {
 		return true
 	}
 	var buf [128]byte
 	n := copy(buf[:], f.salt)
 	n += copy(buf[n:], s.Key)
-	return uint32(uint64(murmur3.Sum32(buf[:n]))*100000>>32) < f.percent
+	return uint32(uint64(murmur3.Sum32(buf[:n]))*100000>>32) < percent
 }
 
-func newFloorClient() *floorClient {
+// newFloorClient returns the floor of the flags of benchSmallDoc(base) and
+// benchDoc(1000, false, 10), reading the time from now.
+func newFloorClient(base time.Time, now func() int64) *floorClient {
 	nordics := benchCohortCountries(0)
+	ms := func(d time.Duration) int64 { return base.Add(d).Truncate(time.Second).UnixMilli() }
+	day := 24 * time.Hour
 	flags := map[string]*floorFlag{
 		"static":         {enabled: true, percent: 100000},
 		"rollout-25":     {enabled: true, percent: 25000, salt: "rollout-25"},
 		"cohort-rollout": {enabled: true, countries: nordics, plan: "pro", percent: 10000, salt: "cohort-rollout"},
+		"window-ramp": {enabled: true, salt: "window-ramp", timed: true, from: ms(-day), until: ms(day),
+			rampFrom: ms(-30 * day), rampTo: ms(30 * day)},
 	}
 	for i := 0; i < 1000; i++ {
 		k := benchFlagKey(i)
 		flags[k] = &floorFlag{enabled: true, countries: benchCohortCountries(i % benchCohorts),
 			plan: benchPlans[1+i%benchCohorts%2], percent: 10000, salt: k}
 	}
-	c := &floorClient{}
+	c := &floorClient{now: now}
 	c.snap.Store(&floorSnapshot{flags: flags})
 	return c
+}
+
+// floorWallClock is the floor of the default clock: one reading of the
+// monotonic clock added to a wall-clock anchor.
+func floorWallClock() func() int64 {
+	anchor := time.Now()
+	ns := anchor.UnixNano()
+	return func() int64 { return (ns + int64(time.Since(anchor))) / int64(time.Millisecond) }
+}
+
+// floorFixedClock is the floor of an injected clock: calling it.
+func floorFixedClock(clock func() time.Time) func() int64 {
+	return func() int64 { return clock().UnixMilli() }
 }
 
 // TestFloorAgrees checks that the floor computes what the library does, so
@@ -453,26 +513,44 @@ func newFloorClient() *floorClient {
 func TestFloorAgrees(t *testing.T) {
 	ctx := context.Background()
 	subjects := benchSubjects(2000)
-	lib := benchClient(t, benchSmallDoc(time.Now()))
+	// A fixed clock, so that both see the same point of window-ramp's ramp
+	// (halfway).
+	fixed := time.Now()
+	clock := func() time.Time { return fixed }
+	lib := benchClient(t, benchSmallDoc(fixed), flagkit.WithClock(clock))
 	lib1000 := benchClient(t, benchDoc(1000, false, 10))
-	floor := newFloorClient()
+	floor := newFloorClient(fixed, floorFixedClock(clock))
 	tests := []struct {
 		key  string
 		c    *flagkit.Client
-		want int // how many of the subjects get true
+		view bool // through a View, made for each evaluation
+		want int  // how many of the subjects get true
 	}{
-		{"static", lib, 2000},
-		{"rollout-25", lib, -1},
-		{"cohort-rollout", lib, -1},
-		{benchFlagKey(7), lib1000, -1},
-		{benchFlagKey(998), lib1000, -1},
+		{"static", lib, false, 2000},
+		{"rollout-25", lib, false, -1},
+		{"cohort-rollout", lib, false, -1},
+		{"window-ramp", lib, false, -1},
+		{benchFlagKey(7), lib1000, false, -1},
+		{benchFlagKey(998), lib1000, false, -1},
+		{"static", lib, true, 2000},
+		{"cohort-rollout", lib, true, -1},
+		{"window-ramp", lib, true, -1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
+		name := tt.key
+		if tt.view {
+			name += "/view"
+		}
+		t.Run(name, func(t *testing.T) {
 			on := 0
 			for i := range subjects {
 				s := &subjects[i]
-				got, want := floor.bool(tt.key, s), tt.c.Bool(ctx, tt.key, *s, false)
+				var got, want bool
+				if tt.view {
+					got, want = floor.view().bool(tt.key, s), tt.c.View().Bool(ctx, tt.key, *s, false)
+				} else {
+					got, want = floor.bool(tt.key, s), tt.c.Bool(ctx, tt.key, *s, false)
+				}
 				if got != want {
 					t.Fatalf("floor(%q, %q) = %v; the library says %v", tt.key, s.Key, got, want)
 				}
@@ -501,7 +579,7 @@ func TestFloorAgreesOnEveryPair(t *testing.T) {
 	ctx := context.Background()
 	subjects := benchSubjects(benchSubjectCount)
 	lib := benchClient(t, benchDoc(1000, false, 10))
-	floor := newFloorClient()
+	floor := newFloorClient(time.Now(), floorWallClock())
 	keys := make([]string, 1000)
 	for i := range keys {
 		keys[i] = benchFlagKey(i)
@@ -551,31 +629,53 @@ func TestFloorAgreesOnEveryPair(t *testing.T) {
 }
 
 // BenchmarkFloor runs the hand-written floor over the same flags and
-// subjects as BenchmarkEvalNoAlloc.
+// subjects as BenchmarkEvalNoAlloc, in the same order, with the floor of
+// the same clock.
 func BenchmarkFloor(b *testing.B) {
 	subjects := benchSubjects(benchSubjectCount)
-	c := newFloorClient()
+	c := newFloorClient(time.Now(), floorWallClock())
+	fixed := time.Now()
+	cFixed := newFloorClient(fixed, floorFixedClock(func() time.Time { return fixed }))
 	keys := make([]string, 1000)
 	for i := range keys {
 		keys[i] = benchFlagKey(i)
 	}
 	for _, bc := range []struct {
 		name   string
+		c      *floorClient
 		keys   []string
 		stride benchStride
 	}{
-		{"Static", []string{"static"}, benchStride{}},
-		{"Rollout25", []string{"rollout-25"}, benchStride{}},
-		{"CohortRollout10", []string{"cohort-rollout"}, benchStride{}},
-		{"CohortRollout10x1000Flags", keys, benchStride{}},
-		{"CohortRollout10x1000FlagsScattered", keys, benchScattered},
+		{"Static", c, []string{"static"}, benchStride{}},
+		{"Rollout25", c, []string{"rollout-25"}, benchStride{}},
+		{"CohortRollout10", c, []string{"cohort-rollout"}, benchStride{}},
+		{"CohortRollout10x1000Flags", c, keys, benchStride{}},
+		{"CohortRollout10x1000FlagsScattered", c, keys, benchScattered},
+		{"WindowRamp", c, []string{"window-ramp"}, benchStride{}},
+		{"WindowRampFixedClock", cFixed, []string{"window-ramp"}, benchStride{}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			fs, ss := bc.stride.steps()
 			var sink benchSink
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				sink.add(c.bool(bc.keys[i*fs%len(bc.keys)], &subjects[i*ss%len(subjects)]))
+				sink.add(bc.c.bool(bc.keys[i*fs%len(bc.keys)], &subjects[i*ss%len(subjects)]))
+			}
+		})
+	}
+}
+
+// BenchmarkFloorView is the floor of BenchmarkViewNoAlloc: a snapshot and
+// a clock reading per operation, then one flag.
+func BenchmarkFloorView(b *testing.B) {
+	subjects := benchSubjects(benchSubjectCount)
+	c := newFloorClient(time.Now(), floorWallClock())
+	for _, key := range viewBenchKeys {
+		b.Run(key, func(b *testing.B) {
+			var sink benchSink
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				sink.add(c.view().bool(key, &subjects[i%len(subjects)]))
 			}
 		})
 	}
