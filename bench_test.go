@@ -9,9 +9,12 @@ package flagkit_test
 //   - Benchmark...NoAlloc: the evaluation hot paths; TestNoAllocBenchmarks
 //     runs them and fails unless they report 0 allocs/op (noalloc_test.go
 //     also asserts every getter's allocations with testing.AllocsPerRun).
-//   - BenchmarkFloor...: a hand-written floor (an atomic load, a map lookup,
-//     the compares and one murmur3 hash) in the same harness, to show how
-//     close the library is to the least work the problem needs.
+//   - BenchmarkFloor and BenchmarkFloorView: a hand-written floor (an atomic
+//     load, a map lookup, the compares, a clock reading for a timed flag and
+//     one murmur3 hash) in the same harness, over the same data in the same
+//     order, to show how close the library is to the least work the problem
+//     needs; TestFloorAgrees and TestFloorAgreesOnEveryPair check that it
+//     gives the library's answers. docs/performance.md compares them.
 //   - BenchmarkParallelNoAlloc: b.RunParallel; run with -cpu 1,2 for scaling.
 //   - BenchmarkLoad, BenchmarkRetainedHeap, BenchmarkReloadLatency: loading
 //     and compiling, memory kept per flag, and evaluation latency while the
