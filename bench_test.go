@@ -9,9 +9,12 @@ package flagkit_test
 //   - Benchmark...NoAlloc: the evaluation hot paths; TestNoAllocBenchmarks
 //     runs them and fails unless they report 0 allocs/op (noalloc_test.go
 //     also asserts every getter's allocations with testing.AllocsPerRun).
-//   - BenchmarkFloor...: a hand-written floor (an atomic load, a map lookup,
-//     the compares and one murmur3 hash) in the same harness, to show how
-//     close the library is to the least work the problem needs.
+//   - BenchmarkFloor and BenchmarkFloorView: a hand-written floor (an atomic
+//     load, a map lookup, the compares, a clock reading for a timed flag and
+//     one murmur3 hash) in the same harness, over the same data in the same
+//     order, to show how close the library is to the least work the problem
+//     needs; TestFloorAgrees and TestFloorAgreesOnEveryPair check that it
+//     gives the library's answers. docs/performance.md compares them.
 //   - BenchmarkParallelNoAlloc: b.RunParallel; run with -cpu 1,2 for scaling.
 //   - BenchmarkLoad, BenchmarkRetainedHeap, BenchmarkReloadLatency: loading
 //     and compiling, memory kept per flag, and evaluation latency while the
@@ -205,9 +208,44 @@ type benchCase struct {
 	name   string
 	target string // the target, for the docs
 	key    string
-	keys   []string // if set, keys[i%len(keys)] replaces key
+	keys   []string    // if set, keys[i·stride.flags mod len(keys)] replaces key
+	stride benchStride // the order of keys and subjects
 	client func(tb testing.TB) *flagkit.Client
 }
+
+// benchStride is the order in which a benchmark visits its flags and
+// subjects: operation i evaluates keys[i·flags mod len(keys)] for
+// subjects[i·subjects mod len(subjects)]. A zero field is a stride of 1:
+// flags and subjects in the order they were made.
+type benchStride struct{ flags, subjects int }
+
+// steps returns the strides, 1 for a zero field.
+func (st benchStride) steps() (flags, subjects int) {
+	return max(st.flags, 1), max(st.subjects, 1)
+}
+
+// benchScattered is the order of the cache-missing case: a different flag
+// and a different subject on each operation, as a service with many flags
+// and many users sees them, with neither in an order the cache can exploit.
+//
+//   - 619 is coprime with 1,000 (2³·5³) and 6,181 (7·883) with 10,000
+//     (2⁴·5⁴), so each operation still visits every flag once per 1,000
+//     operations and every subject once per 10,000: the same working set
+//     and the same reuse distances as the in-order case, only the order
+//     differs.
+//   - Both are near n/φ (618.0 and 6,180.3), the golden-ratio strides:
+//     consecutive operations land far apart in index, and so in memory
+//     (flags, subjects and their Attrs maps are allocated in index order),
+//     and indexes close to each other are visited at times far apart. So
+//     neither a neighbour on the same cache line nor a hardware prefetcher
+//     (which follows strides within a 4 KiB page) brings in the next one.
+//   - The strides are not equal modulo 20 (the number of countries; a
+//     flag's cohort is its index mod 100): with equal strides every
+//     subject would be in every flag's countries. Here a subject is in the
+//     flag's countries 30 % of the time and in its cohort 10 % (uniformly
+//     random pairs: 25 % and 8.3 %); in the in-order case it is always in
+//     the countries and in the cohort a third of the time.
+var benchScattered = benchStride{flags: 619, subjects: 6181}
 
 func benchCases() []benchCase {
 	small := func(tb testing.TB) *flagkit.Client { return benchClient(tb, benchSmallDoc(time.Now())) }
@@ -225,6 +263,7 @@ func benchCases() []benchCase {
 		{name: "Rollout25", target: "50 ns", key: "rollout-25", client: small},
 		{name: "CohortRollout10", target: "80 ns", key: "cohort-rollout", client: small},
 		{name: "CohortRollout10x1000Flags", target: "120 ns", keys: keys, client: big},
+		{name: "CohortRollout10x1000FlagsScattered", keys: keys, stride: benchScattered, client: big},
 		{name: "WindowRamp", target: "100 ns", key: "window-ramp", client: small},
 		{name: "WindowRampFixedClock", key: "window-ramp", client: smallFixed},
 	}
@@ -248,11 +287,12 @@ func evalBench(bc benchCase, subjects []flagkit.Subject) func(b *testing.B) {
 		if keys == nil {
 			keys = []string{bc.key}
 		}
+		fs, ss := bc.stride.steps()
 		var sink benchSink
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			sink.add(c.Bool(ctx, keys[i%len(keys)], subjects[i%len(subjects)], false))
+			sink.add(c.Bool(ctx, keys[i*fs%len(keys)], subjects[i*ss%len(subjects)], false))
 		}
 		b.StopTimer()
 		if sink.n < 0 {
@@ -336,6 +376,7 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 			if keys == nil {
 				keys = []string{bc.key}
 			}
+			fs, ss := bc.stride.steps()
 			var total atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -343,7 +384,7 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 				var sink benchSink
 				i := 0
 				for pb.Next() {
-					sink.add(c.Bool(ctx, keys[i%len(keys)], subjects[i%len(subjects)], false))
+					sink.add(c.Bool(ctx, keys[i*fs%len(keys)], subjects[i*ss%len(subjects)], false))
 					i++
 				}
 				total.Add(int64(sink.n))
@@ -353,23 +394,48 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 }
 
 // floorFlag is the hand-written floor's flag: the least a cohort rule, a
-// percentage and a default need.
+// percentage, a release window with a linear ramp, and a default need.
 type floorFlag struct {
 	enabled   bool
 	countries []string // nil: no cohort rule
 	plan      string
 	percent   uint32 // thousandths; 100000 for a static flag
 	salt      string
+	// timed: the rollout applies from from until until (Unix ms), and its
+	// percentage ramps linearly from 0 at rampFrom to 100 % at rampTo.
+	timed            bool
+	from, until      int64
+	rampFrom, rampTo int64
 }
 
 type floorSnapshot struct{ flags map[string]*floorFlag }
 
 // floorClient does, by hand, what the library does for these flags: an
-// atomic load, a map lookup, the compares and one murmur3 hash.
-type floorClient struct{ snap atomic.Pointer[floorSnapshot] }
+// atomic load, a map lookup, the compares, a clock reading for a timed
+// flag, and one murmur3 hash.
+type floorClient struct {
+	snap atomic.Pointer[floorSnapshot]
+	now  func() int64 // Unix ms
+}
 
 func (c *floorClient) bool(key string, s *flagkit.Subject) bool {
-	f := c.snap.Load().flags[key]
+	return c.snap.Load().bool(key, s, c.now, 0)
+}
+
+// floorView is the floor's View: a snapshot and an instant, read once.
+type floorView struct {
+	snap *floorSnapshot
+	ms   int64
+}
+
+func (c *floorClient) view() floorView { return floorView{c.snap.Load(), c.now()} }
+
+func (v floorView) bool(key string, s *flagkit.Subject) bool { return v.snap.bool(key, s, nil, v.ms) }
+
+// bool evaluates flag key for s at the instant now returns, read only for
+// a timed flag, or at ms when now is nil.
+func (fs *floorSnapshot) bool(key string, s *flagkit.Subject, now func() int64, ms int64) bool {
+	f := fs.flags[key]
 	if f == nil || !f.enabled {
 		return false
 	}
@@ -384,30 +450,65 @@ func (c *floorClient) bool(key string, s *flagkit.Subject) bool {
 			}
 		}
 	}
-	if f.percent >= 100000 {
+	percent := f.percent
+	if f.timed {
+		if now != nil {
+			ms = now()
+		}
+		switch {
+		case ms < f.from || ms >= f.until:
+			return false
+		case ms < f.rampFrom:
+			percent = 0
+		case ms >= f.rampTo:
+			percent = 100000
+		default:
+			percent = uint32(100000 * (ms - f.rampFrom) / (f.rampTo - f.rampFrom))
+		}
+	}
+	if percent >= 100000 {
 		return true
 	}
 	var buf [128]byte
 	n := copy(buf[:], f.salt)
 	n += copy(buf[n:], s.Key)
-	return uint32(uint64(murmur3.Sum32(buf[:n]))*100000>>32) < f.percent
+	return uint32(uint64(murmur3.Sum32(buf[:n]))*100000>>32) < percent
 }
 
-func newFloorClient() *floorClient {
+// newFloorClient returns the floor of the flags of benchSmallDoc(base) and
+// benchDoc(1000, false, 10), reading the time from now.
+func newFloorClient(base time.Time, now func() int64) *floorClient {
 	nordics := benchCohortCountries(0)
+	ms := func(d time.Duration) int64 { return base.Add(d).Truncate(time.Second).UnixMilli() }
+	day := 24 * time.Hour
 	flags := map[string]*floorFlag{
 		"static":         {enabled: true, percent: 100000},
 		"rollout-25":     {enabled: true, percent: 25000, salt: "rollout-25"},
 		"cohort-rollout": {enabled: true, countries: nordics, plan: "pro", percent: 10000, salt: "cohort-rollout"},
+		"window-ramp": {enabled: true, salt: "window-ramp", timed: true, from: ms(-day), until: ms(day),
+			rampFrom: ms(-30 * day), rampTo: ms(30 * day)},
 	}
 	for i := 0; i < 1000; i++ {
 		k := benchFlagKey(i)
 		flags[k] = &floorFlag{enabled: true, countries: benchCohortCountries(i % benchCohorts),
 			plan: benchPlans[1+i%benchCohorts%2], percent: 10000, salt: k}
 	}
-	c := &floorClient{}
+	c := &floorClient{now: now}
 	c.snap.Store(&floorSnapshot{flags: flags})
 	return c
+}
+
+// floorWallClock is the floor of the default clock: one reading of the
+// monotonic clock added to a wall-clock anchor.
+func floorWallClock() func() int64 {
+	anchor := time.Now()
+	ns := anchor.UnixNano()
+	return func() int64 { return (ns + int64(time.Since(anchor))) / int64(time.Millisecond) }
+}
+
+// floorFixedClock is the floor of an injected clock: calling it.
+func floorFixedClock(clock func() time.Time) func() int64 {
+	return func() int64 { return clock().UnixMilli() }
 }
 
 // TestFloorAgrees checks that the floor computes what the library does, so
@@ -415,26 +516,44 @@ func newFloorClient() *floorClient {
 func TestFloorAgrees(t *testing.T) {
 	ctx := context.Background()
 	subjects := benchSubjects(2000)
-	lib := benchClient(t, benchSmallDoc(time.Now()))
+	// A fixed clock, so that both see the same point of window-ramp's ramp
+	// (halfway).
+	fixed := time.Now()
+	clock := func() time.Time { return fixed }
+	lib := benchClient(t, benchSmallDoc(fixed), flagkit.WithClock(clock))
 	lib1000 := benchClient(t, benchDoc(1000, false, 10))
-	floor := newFloorClient()
+	floor := newFloorClient(fixed, floorFixedClock(clock))
 	tests := []struct {
 		key  string
 		c    *flagkit.Client
-		want int // how many of the subjects get true
+		view bool // through a View, made for each evaluation
+		want int  // how many of the subjects get true
 	}{
-		{"static", lib, 2000},
-		{"rollout-25", lib, -1},
-		{"cohort-rollout", lib, -1},
-		{benchFlagKey(7), lib1000, -1},
-		{benchFlagKey(998), lib1000, -1},
+		{"static", lib, false, 2000},
+		{"rollout-25", lib, false, -1},
+		{"cohort-rollout", lib, false, -1},
+		{"window-ramp", lib, false, -1},
+		{benchFlagKey(7), lib1000, false, -1},
+		{benchFlagKey(998), lib1000, false, -1},
+		{"static", lib, true, 2000},
+		{"cohort-rollout", lib, true, -1},
+		{"window-ramp", lib, true, -1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
+		name := tt.key
+		if tt.view {
+			name += "/view"
+		}
+		t.Run(name, func(t *testing.T) {
 			on := 0
 			for i := range subjects {
 				s := &subjects[i]
-				got, want := floor.bool(tt.key, s), tt.c.Bool(ctx, tt.key, *s, false)
+				var got, want bool
+				if tt.view {
+					got, want = floor.view().bool(tt.key, s), tt.c.View().Bool(ctx, tt.key, *s, false)
+				} else {
+					got, want = floor.bool(tt.key, s), tt.c.Bool(ctx, tt.key, *s, false)
+				}
 				if got != want {
 					t.Fatalf("floor(%q, %q) = %v; the library says %v", tt.key, s.Key, got, want)
 				}
@@ -452,29 +571,114 @@ func TestFloorAgrees(t *testing.T) {
 	}
 }
 
+// TestFloorAgreesOnEveryPair checks the floor against the library on all
+// the data of the 1,000-flag benchmarks, every flag for every subject
+// (10 million pairs, about a second), so that the floor cannot be fast by
+// answering something else for the pairs a benchmark happens to visit.
+// Under the race detector, which makes it fifteen times slower, it checks
+// every tenth flag. It also checks that the scattered order takes every
+// path: a cohort match, a rollout hit, and the default.
+func TestFloorAgreesOnEveryPair(t *testing.T) {
+	ctx := context.Background()
+	subjects := benchSubjects(benchSubjectCount)
+	lib := benchClient(t, benchDoc(1000, false, 10))
+	floor := newFloorClient(time.Now(), floorWallClock())
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = benchFlagKey(i)
+	}
+	step := 1
+	if flagkit.RaceEnabled {
+		step = 10
+	}
+	// Flags are checked by two goroutines; both clients are safe for
+	// concurrent use.
+	var wg sync.WaitGroup
+	var on [2]int
+	for w := range 2 {
+		wg.Go(func() {
+			for f := w * step; f < len(keys); f += 2 * step {
+				key := keys[f]
+				for i := range subjects {
+					s := &subjects[i]
+					got, want := floor.bool(key, s), lib.Bool(ctx, key, *s, false)
+					if got != want {
+						t.Errorf("floor(%q, %q) = %v; the library says %v", key, s.Key, got, want)
+						return
+					}
+					if got {
+						on[w]++
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n, pairs := on[0]+on[1], len(keys)/step*len(subjects); n == 0 || n == pairs {
+		t.Errorf("Bool is true for %d of %d pairs; want a mix", n, pairs)
+	}
+
+	fs, ss := benchScattered.steps()
+	reasons := map[flagkit.Reason]int{}
+	for i := range benchSubjectCount {
+		d := lib.Evaluate(ctx, keys[i*fs%len(keys)], subjects[i*ss%len(subjects)])
+		reasons[d.Reason]++
+	}
+	for _, r := range []flagkit.Reason{flagkit.ReasonTargetingMatch, flagkit.ReasonSplit, flagkit.ReasonDefault} {
+		if reasons[r] == 0 {
+			t.Errorf("the scattered order's first %d evaluations gave reasons %v; want %s among them", benchSubjectCount, reasons, r)
+		}
+	}
+}
+
 // BenchmarkFloor runs the hand-written floor over the same flags and
-// subjects as BenchmarkEvalNoAlloc.
+// subjects as BenchmarkEvalNoAlloc, in the same order, with the floor of
+// the same clock.
 func BenchmarkFloor(b *testing.B) {
 	subjects := benchSubjects(benchSubjectCount)
-	c := newFloorClient()
+	c := newFloorClient(time.Now(), floorWallClock())
+	fixed := time.Now()
+	cFixed := newFloorClient(fixed, floorFixedClock(func() time.Time { return fixed }))
 	keys := make([]string, 1000)
 	for i := range keys {
 		keys[i] = benchFlagKey(i)
 	}
 	for _, bc := range []struct {
-		name string
-		keys []string
+		name   string
+		c      *floorClient
+		keys   []string
+		stride benchStride
 	}{
-		{"Static", []string{"static"}},
-		{"Rollout25", []string{"rollout-25"}},
-		{"CohortRollout10", []string{"cohort-rollout"}},
-		{"CohortRollout10x1000Flags", keys},
+		{"Static", c, []string{"static"}, benchStride{}},
+		{"Rollout25", c, []string{"rollout-25"}, benchStride{}},
+		{"CohortRollout10", c, []string{"cohort-rollout"}, benchStride{}},
+		{"CohortRollout10x1000Flags", c, keys, benchStride{}},
+		{"CohortRollout10x1000FlagsScattered", c, keys, benchScattered},
+		{"WindowRamp", c, []string{"window-ramp"}, benchStride{}},
+		{"WindowRampFixedClock", cFixed, []string{"window-ramp"}, benchStride{}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			fs, ss := bc.stride.steps()
 			var sink benchSink
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				sink.add(c.bool(bc.keys[i%len(bc.keys)], &subjects[i%len(subjects)]))
+				sink.add(bc.c.bool(bc.keys[i*fs%len(bc.keys)], &subjects[i*ss%len(subjects)]))
+			}
+		})
+	}
+}
+
+// BenchmarkFloorView is the floor of BenchmarkViewNoAlloc: a snapshot and
+// a clock reading per operation, then one flag.
+func BenchmarkFloorView(b *testing.B) {
+	subjects := benchSubjects(benchSubjectCount)
+	c := newFloorClient(time.Now(), floorWallClock())
+	for _, key := range viewBenchKeys {
+		b.Run(key, func(b *testing.B) {
+			var sink benchSink
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				sink.add(c.view().bool(key, &subjects[i%len(subjects)]))
 			}
 		})
 	}
