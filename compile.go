@@ -68,7 +68,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 			c.badFlags[k] = probs
 		}
 	}
-	s := &snapshot{flags: make(map[string]*compiledFlag, len(c.flagSpecs)+len(c.badFlags)), layers: layers}
+	s := &snapshot{flags: make(map[string]*compiledFlag, len(c.flagSpecs)+len(c.badFlags)), layers: defsOf(layers)}
 	for _, k := range sortedKeys(c.cohortSpecs) {
 		c.compileCohort(k, nil)
 	}
@@ -91,7 +91,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 			if old := prev.flag(k); old != nil && old.err == nil {
 				f = c.graph.adopt(old)
 			} else {
-				f = &compiledFlag{key: k, source: fs.source, err: &invalidFlagError{key: k, problems: probs}, spec: fs}
+				f = &compiledFlag{key: k, source: fs.source, err: &invalidFlagError{key: k, problems: probs}, zone: fs.zone, fp: fs.fp}
 			}
 		}
 		s.flags[f.key] = f
@@ -117,6 +117,35 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	s.schedule()
 	sort.Slice(s.problems, func(i, j int) bool { return lessProblem(s.problems[i], s.problems[j]) })
 	return s
+}
+
+// defsOf copies what explanations need of the layers' documents.
+func defsOf(layers []*docSpec) []layerDefs {
+	var out []layerDefs
+	for _, d := range layers {
+		if d == nil {
+			continue
+		}
+		l := layerDefs{source: d.source, flags: make(map[string]layerDef, len(d.flags)+len(d.invalidFlags))}
+		for k := range d.flags {
+			l.flags[k] = defValid
+		}
+		for k := range d.invalidFlags {
+			if l.flags[k] == defValid {
+				l.flags[k] = defLastGood
+			} else {
+				l.flags[k] = defInvalid
+			}
+		}
+		for _, o := range d.overrides {
+			if l.overrides == nil {
+				l.overrides = map[string]overrideValue{}
+			}
+			l.overrides[o.norm] = o.node
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // sortedKeys returns a map's keys in order, so that messages that depend on
@@ -413,7 +442,8 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 		source:      fs.source,
 		description: fs.description,
 		metadata:    fs.metadata,
-		spec:        fs,
+		zone:        fs.zone,
+		fp:          fs.fp,
 	}
 	if fs.def >= 0 {
 		f.def = &f.variants[fs.def]
@@ -453,6 +483,7 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 				hasUntil: rs.hasUntil,
 				ramp:     rs.ramp,
 				bounds:   rs.bounds,
+				cohorts:  refNames(rs.cohorts),
 			},
 		}
 		if r.salt == key {
@@ -486,6 +517,18 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 	f.static = len(f.rules) == 0 && len(f.requires) == 0 && !timed
 	f.setDirect()
 	return f, probs
+}
+
+// refNames returns the names of refs; nil for none.
+func refNames(refs []ref) []string {
+	if len(refs) == 0 {
+		return nil
+	}
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = r.name
+	}
+	return names
 }
 
 // ruleTest is the test of a rule with the given cohorts and when: nil for
@@ -580,7 +623,7 @@ func nearestByNorm(norm string, byNorm map[string][]string) string {
 // listing the valid values, as flagkittest.Override refuses it.
 func overrideVariant(f *compiledFlag, o overrideValue) (*variant, error) {
 	if o.raw == nil {
-		if i := f.spec.variantIndex(o.text); i >= 0 {
+		if i := variantIndex(f.variants, f.kind, o.text); i >= 0 {
 			return &f.variants[i], nil
 		}
 	}
@@ -672,8 +715,8 @@ func (s *snapshot) fingerprint(cohorts map[string]*cohortSpec) {
 		if f.err != nil {
 			h.string(f.err.Error())
 		}
-		if f.spec != nil {
-			h.uint(f.spec.fp)
+		if f.fp != 0 {
+			h.uint(f.fp)
 		}
 		if f.override != nil {
 			h.string(f.ovSource)

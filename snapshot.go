@@ -17,7 +17,7 @@ type snapshot struct {
 	overrides   []Override
 	transitions []transition      // sorted by time
 	fps         map[string]uint64 // per flag: a hash of all that decides its answers
-	layers      []*docSpec        // the documents compiled, in layer order (nil: none yet), for explanations
+	layers      []layerDefs       // what each layer defined, in layer order, for explanations
 
 	// The memos of evaluations that need one (see memo.go), sized for
 	// this snapshot's cohorts and prerequisites.
@@ -32,6 +32,24 @@ type transition struct {
 	at   int64 // Unix ms
 	flag string
 }
+
+// layerDefs is what one layer's document said about each flag, copied
+// from it at compile for explanations (explain.go); evaluation never reads
+// it.
+type layerDefs struct {
+	source    string
+	flags     map[string]layerDef      // the flags the layer defines, validly or not
+	overrides map[string]overrideValue // by normalized key: the layer's last override of it
+}
+
+// layerDef is how a layer defines a flag.
+type layerDef uint8
+
+const (
+	defValid    layerDef = iota + 1 // a valid definition
+	defInvalid                      // an invalid one, and no earlier valid one
+	defLastGood                     // an invalid one, replaced by the layer's last good one
+)
 
 // invalidFlagError is the Detail.Err of a flag whose only definitions are
 // invalid. It matches ErrInvalidFlag and each of its problems.
