@@ -72,9 +72,11 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	for _, k := range sortedKeys(c.cohortSpecs) {
 		c.compileCohort(k, nil)
 	}
+	// Every problem of the compile is collected here, and nowhere else.
+	var problems []*ParseError
 	for k, why := range c.cohortErr {
 		cs := c.cohortSpecs[k]
-		s.problems = append(s.problems, &ParseError{Source: cs.source, Line: cs.at.line, Column: cs.at.column,
+		problems = append(problems, &ParseError{Source: cs.source, Line: cs.at.line, Column: cs.at.column,
 			Path: cs.at.path, Err: why.class, Msg: why.msg})
 	}
 	// Cycles between prerequisites, and chains longer than the limit.
@@ -87,7 +89,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		f, probs := c.compileFlag(fs, packed[i])
 		probs = append(probs, c.requiresProblems[k]...)
 		if len(probs) > 0 {
-			s.problems = append(s.problems, probs...)
+			problems = append(problems, probs...)
 			if old := prev.flag(k); old != nil && old.err == nil {
 				f = c.graph.adopt(old)
 			} else {
@@ -96,7 +98,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		}
 		s.flags[f.key] = f
 	}
-	s.problems = append(s.problems, c.partialProblems(layers)...)
+	problems = append(problems, c.partialProblems(layers)...)
 	for k, probs := range c.badFlags {
 		if _, ok := s.flags[k]; ok {
 			continue
@@ -107,7 +109,7 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 		}
 		s.flags[k] = &compiledFlag{key: k, source: src, err: &invalidFlagError{key: k, problems: probs}}
 	}
-	s.applyOverrides(layers)
+	problems = append(problems, s.applyOverrides(layers)...)
 	for k := range s.flags {
 		s.keys = append(s.keys, k)
 	}
@@ -115,7 +117,8 @@ func compile(layers []*docSpec, prev *snapshot) *snapshot {
 	c.graph.index(s)
 	s.fingerprint(c.cohortSpecs)
 	s.schedule()
-	sort.Slice(s.problems, func(i, j int) bool { return lessProblem(s.problems[i], s.problems[j]) })
+	sort.Slice(problems, func(i, j int) bool { return lessProblem(problems[i], problems[j]) })
+	s.problems = problems
 	return s
 }
 
@@ -545,8 +548,9 @@ func ruleTest(cohorts []*cohort, when anyOf) *cohort {
 }
 
 // applyOverrides applies every layer's overrides: section (the last layer
-// wins per key) to copies of the flags they name.
-func (s *snapshot) applyOverrides(layers []*docSpec) {
+// wins per key) to copies of the flags they name, and returns the problems
+// of those it cannot apply.
+func (s *snapshot) applyOverrides(layers []*docSpec) []*ParseError {
 	last := map[string]overrideSpec{}
 	var order []string
 	for _, d := range layers {
@@ -561,7 +565,7 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 		}
 	}
 	if len(order) == 0 {
-		return
+		return nil
 	}
 	sort.Strings(order)
 	byNorm := map[string][]string{}
@@ -569,10 +573,11 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 		n := normalizeKey(k)
 		byNorm[n] = append(byNorm[n], k)
 	}
+	var problems []*ParseError
 	for _, norm := range order {
 		o := last[norm]
 		bad := func(class error, format string, args ...any) {
-			s.problems = append(s.problems, &ParseError{Source: o.source, Line: o.line, Column: o.column, Path: o.path,
+			problems = append(problems, &ParseError{Source: o.source, Line: o.line, Column: o.column, Path: o.path,
 				Err: class, Msg: fmt.Sprintf(format, args...)})
 		}
 		keys := byNorm[norm]
@@ -603,6 +608,7 @@ func (s *snapshot) applyOverrides(layers []*docSpec) {
 		s.flags[f.key] = &copied
 		s.overrides = append(s.overrides, Override{Flag: f.key, Variant: v.name, Value: v.value, Source: o.source})
 	}
+	return problems
 }
 
 // nearestByNorm is the "did you mean" tail for an override key whose

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -593,13 +594,12 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		partialFlags:   map[string]*flagSpec{},
 	}
 	if cohorts != nil && cohorts.Kind == yaml.MappingNode {
-		doc.problems = append(doc.problems, parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, doc.partialCohorts, p.cohort)...)
+		parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, doc.partialCohorts, p.cohort)
 	}
 	if flags != nil && flags.Kind == yaml.MappingNode {
-		doc.problems = append(doc.problems, parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, doc.partialFlags, p.flag)...)
+		parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, doc.partialFlags, p.flag)
 	}
 	if overrides != nil && overrides.Kind == yaml.MappingNode {
-		p.probs = nil
 		entries, _ := p.mapping(overrides, "overrides")
 		for _, e := range entries {
 			path := join("overrides", e.key)
@@ -621,8 +621,10 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 			}
 			doc.overrides = append(doc.overrides, o)
 		}
-		doc.problems = append(doc.problems, p.probs...)
 	}
+	// The parser collects every problem in document order; those after
+	// the top level's isolate a flag or cohort, or drop an override.
+	doc.problems = p.probs
 	for _, c := range doc.cohorts {
 		c.source = source
 	}
@@ -640,32 +642,28 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 
 // parseSection reads the entries of the cohorts: or flags: section with
 // read, one at a time: an entry with problems goes to invalid (isolated),
-// with what could be read of it in partial, the others to valid. It
-// returns every problem, in document order.
+// with what could be read of it in partial, the others to valid. The
+// problems are the parser's (p.probs), in document order.
 func parseSection[T any](p *parser, n *yaml.Node, section string, valid map[string]*T, invalid map[string][]*ParseError,
-	partial map[string]*T, read func(e pair, path string) *T) []*ParseError {
-	p.probs = nil
+	partial map[string]*T, read func(e pair, path string) *T) {
+	start := len(p.probs)
 	entries, _ := p.mapping(n, section)
-	isolateDuplicates(p.probs, section, invalid)
-	problems := p.probs
+	isolateDuplicates(p.probs[start:], section, invalid)
 	for _, e := range entries {
 		if _, dup := invalid[e.key]; dup {
 			continue
 		}
-		p.probs = nil
+		start := len(p.probs)
 		v := read(e, join(section, e.key))
-		if len(p.probs) > 0 {
-			invalid[e.key] = p.probs
+		if len(p.probs) > start {
+			invalid[e.key] = slices.Clone(p.probs[start:])
 			if v != nil {
 				partial[e.key] = v
 			}
-			problems = append(problems, p.probs...)
 			continue
 		}
 		valid[e.key] = v
 	}
-	p.probs = nil
-	return problems
 }
 
 // isolateDuplicates marks keys defined twice in one section as invalid:

@@ -13,7 +13,7 @@ type snapshot struct {
 	flags       map[string]*compiledFlag
 	keys        []string // sorted flag keys
 	closed      bool
-	problems    []*ParseError // problems found when references were resolved
+	problems    []*ParseError // the compile's problems (see compile), sorted
 	overrides   []Override
 	transitions []transition      // sorted by time
 	fps         map[string]uint64 // per flag: a hash of all that decides its answers
