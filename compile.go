@@ -197,7 +197,11 @@ func (c *compiler) compileCohort(key string, stack []string) {
 	}
 	cs := c.cohortSpecs[key]
 	c.state[key] = 1
-	co := c.graph.newCohort(key, flatten(cs.when))
+	when, err := compileWhen(cs.source, cs.when)
+	if err != nil {
+		c.cohortErr[key] = cohortProblem{err.Err, err.Msg}
+	}
+	co := c.graph.newCohort(key, when)
 	for _, p := range cs.parents {
 		if _, ok := c.cohortSpecs[p.name]; !ok {
 			if _, bad := c.badCohorts[p.name]; bad {
@@ -513,13 +517,38 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 			}
 			cohorts = append(cohorts, co)
 		}
-		r.test = ruleTest(cohorts, flatten(rs.when))
+		when, err := compileWhen(fs.source, rs.when)
+		if err != nil {
+			probs = append(probs, err)
+		}
+		r.test = ruleTest(cohorts, when)
 		timed = timed || rs.timed()
 		f.rules = append(f.rules, r)
 	}
 	f.static = len(f.rules) == 0 && len(f.requires) == 0 && !timed
 	f.setDirect()
 	return f, probs
+}
+
+// compileWhen compiles the blocks of a when: into the anyOf that
+// evaluation walks. The parser has checked every condition with the same
+// code (checkCondition), so compiling one fails only if the two disagree;
+// the problem is then reported at the condition, not lost.
+func compileWhen(source string, blocks []blockSpec) (anyOf, *ParseError) {
+	compiled := make([]block, len(blocks))
+	for i, bs := range blocks {
+		b := make(block, 0, len(bs))
+		for _, cs := range bs {
+			cond, err := compileCondition(cs.attr, cs.op, cs.arg, cs.ignoreCase)
+			if err != nil {
+				return nil, &ParseError{Source: source, Line: cs.line, Column: cs.column, Path: cs.path,
+					Err: ErrInvalid, Msg: err.Error()}
+			}
+			b = append(b, cond)
+		}
+		compiled[i] = b
+	}
+	return flatten(compiled), nil
 }
 
 // refNames returns the names of refs; nil for none.

@@ -98,8 +98,26 @@ type cohortSpec struct {
 	at      ref // where the cohort is defined
 	source  string
 	parents []ref
-	when    []block
+	when    []blockSpec
 	fp      uint64
+}
+
+// blockSpec is one mapping of a when: as written: all its conditions must
+// hold.
+type blockSpec []condSpec
+
+// condSpec is one operator of one attribute's block as written, e.g. attr
+// "country", op "in", arg [NO, SE], checked by the parser (checkCondition)
+// and compiled by the compiler (compileCondition); line, column and path
+// are the operator's.
+type condSpec struct {
+	attr       string
+	op         string
+	arg        operand
+	ignoreCase bool
+	line       int
+	column     int
+	path       string
 }
 
 type prereqSpec struct {
@@ -110,7 +128,7 @@ type prereqSpec struct {
 type ruleSpec struct {
 	name       string
 	cohorts    []ref
-	when       []block
+	when       []blockSpec
 	from       int64 // Unix ms
 	until      int64
 	hasFrom    bool
@@ -718,23 +736,23 @@ func (p *parser) cohort(e pair, path string) *cohortSpec {
 }
 
 // when reads attribute conditions: one block, or a list of blocks (any).
-func (p *parser) when(n *yaml.Node, path string) []block {
+func (p *parser) when(n *yaml.Node, path string) []blockSpec {
 	if n.Kind == yaml.SequenceNode {
 		if len(n.Content) == 0 {
 			p.problem(n, path, ErrInvalid, "needs at least one block of conditions")
 			return nil
 		}
-		blocks := make([]block, 0, len(n.Content))
+		blocks := make([]blockSpec, 0, len(n.Content))
 		for i, item := range n.Content {
 			blocks = append(blocks, p.block(item, index(path, i)))
 		}
 		return blocks
 	}
-	return []block{p.block(n, path)}
+	return []blockSpec{p.block(n, path)}
 }
 
 // block reads one mapping of attribute to operators: all must hold.
-func (p *parser) block(n *yaml.Node, path string) block {
+func (p *parser) block(n *yaml.Node, path string) blockSpec {
 	attrs, ok := p.mapping(n, path)
 	if !ok {
 		return nil
@@ -743,7 +761,7 @@ func (p *parser) block(n *yaml.Node, path string) block {
 		p.problem(n, path, ErrInvalid, "needs at least one attribute")
 		return nil
 	}
-	var b block
+	var b blockSpec
 	for _, a := range attrs {
 		apath := join(path, a.key)
 		if a.key == "" {
@@ -785,8 +803,7 @@ func (p *parser) block(n *yaml.Node, path string) block {
 				p.problem(o.v, opath, ErrInvalid, "expected a value or a list of values, found %s", describe(o.v))
 				continue
 			}
-			c, err := compileCondition(a.key, o.key, arg, ignoreCase)
-			if err != nil {
+			if err := checkCondition(a.key, o.key, arg, ignoreCase); err != nil {
 				at, atPath := o.v, opath
 				var ie *itemError
 				if errors.As(err, &ie) && o.v.Kind == yaml.SequenceNode && ie.index < len(o.v.Content) {
@@ -800,7 +817,8 @@ func (p *parser) block(n *yaml.Node, path string) block {
 				p.problem(at, atPath, class, "%v%s", err, hint)
 				continue
 			}
-			b = append(b, c)
+			b = append(b, condSpec{attr: a.key, op: o.key, arg: arg, ignoreCase: ignoreCase,
+				line: o.v.Line, column: o.v.Column, path: opath})
 		}
 		if count == 0 {
 			p.problem(a.v, apath, ErrInvalid, "needs at least one operator")
