@@ -302,6 +302,20 @@ type condText struct {
 // modifier. Errors are lowercase messages without prefix or position; a bad
 // item of a list is reported as an *itemError.
 func compileCondition(attr, op string, arg operand, ignoreCase bool) (condition, error) {
+	return newCondition(attr, op, arg, ignoreCase, true)
+}
+
+// checkCondition reports the error compileCondition would return, without
+// building what matching needs (regular expressions, sets): the parser
+// checks a condition, and the compiler builds it.
+func checkCondition(attr, op string, arg operand, ignoreCase bool) error {
+	_, err := newCondition(attr, op, arg, ignoreCase, false)
+	return err
+}
+
+// newCondition is compileCondition, building the condition's regular
+// expressions and sets only when build is set.
+func newCondition(attr, op string, arg operand, ignoreCase, build bool) (condition, error) {
 	kind, ok := operatorKind(op)
 	if !ok {
 		return condition{}, fmt.Errorf("%w %q (want one of %s)", errUnknownOperator, op, operatorNames)
@@ -323,14 +337,14 @@ func compileCondition(attr, op string, arg operand, ignoreCase bool) (condition,
 		return condition{}, fmt.Errorf("%s needs at least one value", op)
 	}
 	for i, s := range arg.items {
-		if err := c.add(op, s, i); err != nil {
+		if err := c.add(op, s, i, build); err != nil {
 			if arg.list {
 				return condition{}, &itemError{index: i, err: err}
 			}
 			return condition{}, err
 		}
 	}
-	if kind == opEq || kind == opNe {
+	if build && (kind == opEq || kind == opNe) {
 		c.finishSets()
 	}
 	return c, nil
@@ -366,7 +380,7 @@ func describeScalar(s scalar) string {
 }
 
 // add compiles the i-th operand s into c.
-func (c *condition) add(op string, s scalar, i int) error {
+func (c *condition) add(op string, s scalar, i int, build bool) error {
 	if s.kind == scalarNull {
 		// Versions, times and blocks are read from the text, which then
 		// fails to parse with a message that shows it.
@@ -424,6 +438,9 @@ func (c *condition) add(op string, s scalar, i int) error {
 		}
 		c.strs = append(c.strs, s.text)
 	case opMatches:
+		if !build {
+			return checkPattern(s.text, c.ignoreCase)
+		}
 		re, err := compilePattern(s.text, c.ignoreCase)
 		if err != nil {
 			return err
@@ -522,8 +539,20 @@ func checkTextLen(text string) error {
 // they are compiled, since compiling a 4 KiB pattern can build 450,000
 // instructions and take 0.3 s.
 func compilePattern(pattern string, ignoreCase bool) (*regexp.Regexp, error) {
+	if err := checkPattern(pattern, ignoreCase); err != nil {
+		return nil, err
+	}
+	if ignoreCase {
+		pattern = "(?i)" + pattern
+	}
+	return regexp.Compile(pattern)
+}
+
+// checkPattern reports compilePattern's error for a pattern that is not
+// valid or too large, without compiling it for matching.
+func checkPattern(pattern string, ignoreCase bool) error {
 	if len(pattern) > maxPatternLen {
-		return nil, fmt.Errorf("regular expression is %d bytes, over the limit of %d", len(pattern), maxPatternLen)
+		return fmt.Errorf("regular expression is %d bytes, over the limit of %d", len(pattern), maxPatternLen)
 	}
 	flags := syntax.Perl // as regexp.Compile
 	if ignoreCase {
@@ -534,22 +563,19 @@ func compilePattern(pattern string, ignoreCase bool) (*regexp.Regexp, error) {
 	tree, err := syntax.Parse(pattern, flags)
 	if err != nil {
 		// The syntax error already quotes the pattern and says what is wrong.
-		return nil, fmt.Errorf("invalid regular expression: %v", err)
+		return fmt.Errorf("invalid regular expression: %v", err)
 	}
 	if minProgramSize(tree) > maxProgramSize {
-		return nil, errProgramSize("more than", maxProgramSize)
+		return errProgramSize("more than", maxProgramSize)
 	}
 	prog, err := syntax.Compile(tree.Simplify())
 	if err != nil {
-		return nil, fmt.Errorf("invalid regular expression: %v", err)
+		return fmt.Errorf("invalid regular expression: %v", err)
 	}
 	if n := len(prog.Inst); n > maxProgramSize {
-		return nil, errProgramSize("", n)
+		return errProgramSize("", n)
 	}
-	if ignoreCase {
-		pattern = "(?i)" + pattern
-	}
-	return regexp.Compile(pattern)
+	return nil
 }
 
 // errProgramSize reports a regular expression whose program is too large;

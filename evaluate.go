@@ -1,6 +1,9 @@
 package flagkit
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Attrs are a subject's attributes, matched by cohorts and conditions.
 // Values may be string, bool, any integer or float kind, json.Number,
@@ -111,9 +114,12 @@ type compiledFlag struct {
 	ovSource string
 	source   string
 
+	// For status and tooling, copied from the definition at compile;
+	// evaluation never reads them.
 	description string
 	metadata    map[string]any
-	spec        *flagSpec // for status and tooling; never read by evaluation
+	zone        *time.Location // the document's timezone, or UTC
+	fp          uint64         // the definition's fingerprint; 0 for a flag with none
 }
 
 // setDirect sets f.direct from the fields it summarizes; call it after
@@ -154,6 +160,7 @@ type ruleMore struct {
 	ramp     []rampPoint
 	split    []*variant
 	bounds   []int32
+	cohorts  []string // the cohorts the rule names, as written; for tooling
 }
 
 // result is what evaluation found, before a getter applies its fallback.

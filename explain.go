@@ -535,27 +535,19 @@ func (x *explainer) layers(key string) []LayerCheck {
 	norm := normalizeKey(key)
 	inForce := -1
 	for _, d := range x.snap.layers {
-		if d == nil {
-			continue
-		}
 		lc := LayerCheck{Source: d.source}
-		_, valid := d.flags[key]
-		_, invalid := d.invalidFlags[key]
-		switch {
-		case valid && invalid:
+		switch d.flags[key] {
+		case defLastGood:
 			lc.Definition = "last good"
-		case valid:
+			inForce = len(out)
+		case defValid:
 			lc.Definition = "valid"
-		case invalid:
+			inForce = len(out)
+		case defInvalid:
 			lc.Definition = "invalid"
 		}
-		if valid {
-			inForce = len(out)
-		}
-		for _, o := range d.overrides {
-			if o.norm == norm {
-				lc.Override = writeOverride(o.node)
-			}
+		if o, ok := d.overrides[norm]; ok {
+			lc.Override = writeOverride(o)
 		}
 		out = append(out, lc)
 	}

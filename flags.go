@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,8 +98,26 @@ type cohortSpec struct {
 	at      ref // where the cohort is defined
 	source  string
 	parents []ref
-	when    []block
+	when    []blockSpec
 	fp      uint64
+}
+
+// blockSpec is one mapping of a when: as written: all its conditions must
+// hold.
+type blockSpec []condSpec
+
+// condSpec is one operator of one attribute's block as written, e.g. attr
+// "country", op "in", arg [NO, SE], checked by the parser (checkCondition)
+// and compiled by the compiler (compileCondition); line, column and path
+// are the operator's.
+type condSpec struct {
+	attr       string
+	op         string
+	arg        operand
+	ignoreCase bool
+	line       int
+	column     int
+	path       string
 }
 
 type prereqSpec struct {
@@ -109,7 +128,7 @@ type prereqSpec struct {
 type ruleSpec struct {
 	name       string
 	cohorts    []ref
-	when       []block
+	when       []blockSpec
 	from       int64 // Unix ms
 	until      int64
 	hasFrom    bool
@@ -593,13 +612,12 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		partialFlags:   map[string]*flagSpec{},
 	}
 	if cohorts != nil && cohorts.Kind == yaml.MappingNode {
-		doc.problems = append(doc.problems, parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, doc.partialCohorts, p.cohort)...)
+		parseSection(p, cohorts, "cohorts", doc.cohorts, doc.invalidCohorts, doc.partialCohorts, p.cohort)
 	}
 	if flags != nil && flags.Kind == yaml.MappingNode {
-		doc.problems = append(doc.problems, parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, doc.partialFlags, p.flag)...)
+		parseSection(p, flags, "flags", doc.flags, doc.invalidFlags, doc.partialFlags, p.flag)
 	}
 	if overrides != nil && overrides.Kind == yaml.MappingNode {
-		p.probs = nil
 		entries, _ := p.mapping(overrides, "overrides")
 		for _, e := range entries {
 			path := join("overrides", e.key)
@@ -621,8 +639,10 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 			}
 			doc.overrides = append(doc.overrides, o)
 		}
-		doc.problems = append(doc.problems, p.probs...)
 	}
+	// The parser collects every problem in document order; those after
+	// the top level's isolate a flag or cohort, or drop an override.
+	doc.problems = p.probs
 	for _, c := range doc.cohorts {
 		c.source = source
 	}
@@ -640,32 +660,28 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 
 // parseSection reads the entries of the cohorts: or flags: section with
 // read, one at a time: an entry with problems goes to invalid (isolated),
-// with what could be read of it in partial, the others to valid. It
-// returns every problem, in document order.
+// with what could be read of it in partial, the others to valid. The
+// problems are the parser's (p.probs), in document order.
 func parseSection[T any](p *parser, n *yaml.Node, section string, valid map[string]*T, invalid map[string][]*ParseError,
-	partial map[string]*T, read func(e pair, path string) *T) []*ParseError {
-	p.probs = nil
+	partial map[string]*T, read func(e pair, path string) *T) {
+	start := len(p.probs)
 	entries, _ := p.mapping(n, section)
-	isolateDuplicates(p.probs, section, invalid)
-	problems := p.probs
+	isolateDuplicates(p.probs[start:], section, invalid)
 	for _, e := range entries {
 		if _, dup := invalid[e.key]; dup {
 			continue
 		}
-		p.probs = nil
+		start := len(p.probs)
 		v := read(e, join(section, e.key))
-		if len(p.probs) > 0 {
-			invalid[e.key] = p.probs
+		if len(p.probs) > start {
+			invalid[e.key] = slices.Clone(p.probs[start:])
 			if v != nil {
 				partial[e.key] = v
 			}
-			problems = append(problems, p.probs...)
 			continue
 		}
 		valid[e.key] = v
 	}
-	p.probs = nil
-	return problems
 }
 
 // isolateDuplicates marks keys defined twice in one section as invalid:
@@ -720,23 +736,23 @@ func (p *parser) cohort(e pair, path string) *cohortSpec {
 }
 
 // when reads attribute conditions: one block, or a list of blocks (any).
-func (p *parser) when(n *yaml.Node, path string) []block {
+func (p *parser) when(n *yaml.Node, path string) []blockSpec {
 	if n.Kind == yaml.SequenceNode {
 		if len(n.Content) == 0 {
 			p.problem(n, path, ErrInvalid, "needs at least one block of conditions")
 			return nil
 		}
-		blocks := make([]block, 0, len(n.Content))
+		blocks := make([]blockSpec, 0, len(n.Content))
 		for i, item := range n.Content {
 			blocks = append(blocks, p.block(item, index(path, i)))
 		}
 		return blocks
 	}
-	return []block{p.block(n, path)}
+	return []blockSpec{p.block(n, path)}
 }
 
 // block reads one mapping of attribute to operators: all must hold.
-func (p *parser) block(n *yaml.Node, path string) block {
+func (p *parser) block(n *yaml.Node, path string) blockSpec {
 	attrs, ok := p.mapping(n, path)
 	if !ok {
 		return nil
@@ -745,7 +761,7 @@ func (p *parser) block(n *yaml.Node, path string) block {
 		p.problem(n, path, ErrInvalid, "needs at least one attribute")
 		return nil
 	}
-	var b block
+	var b blockSpec
 	for _, a := range attrs {
 		apath := join(path, a.key)
 		if a.key == "" {
@@ -787,8 +803,7 @@ func (p *parser) block(n *yaml.Node, path string) block {
 				p.problem(o.v, opath, ErrInvalid, "expected a value or a list of values, found %s", describe(o.v))
 				continue
 			}
-			c, err := compileCondition(a.key, o.key, arg, ignoreCase)
-			if err != nil {
+			if err := checkCondition(a.key, o.key, arg, ignoreCase); err != nil {
 				at, atPath := o.v, opath
 				var ie *itemError
 				if errors.As(err, &ie) && o.v.Kind == yaml.SequenceNode && ie.index < len(o.v.Content) {
@@ -802,7 +817,8 @@ func (p *parser) block(n *yaml.Node, path string) block {
 				p.problem(at, atPath, class, "%v%s", err, hint)
 				continue
 			}
-			b = append(b, c)
+			b = append(b, condSpec{attr: a.key, op: o.key, arg: arg, ignoreCase: ignoreCase,
+				line: o.v.Line, column: o.v.Column, path: opath})
 		}
 		if count == 0 {
 			p.problem(a.v, apath, ErrInvalid, "needs at least one operator")

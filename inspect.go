@@ -1,6 +1,7 @@
 package flagkit
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -88,17 +89,14 @@ type SplitWeight struct {
 
 // ruleInfos describes the rules of f for FlagInfo.RuleDetails.
 func ruleInfos(f *compiledFlag) []RuleInfo {
-	if f.spec == nil || len(f.spec.rules) != len(f.rules) {
-		return nil
-	}
-	zone := f.spec.zone
+	zone := f.zone
 	if zone == nil {
 		zone = time.UTC
 	}
 	at := func(ms int64) time.Time { return time.UnixMilli(ms).In(zone) }
 	out := make([]RuleInfo, len(f.rules))
 	for i := range f.rules {
-		r, rs := &f.rules[i], &f.spec.rules[i]
+		r := &f.rules[i]
 		ri := RuleInfo{
 			Name:        r.more.name,
 			Conditional: r.test != nil,
@@ -107,9 +105,7 @@ func ruleInfos(f *compiledFlag) []RuleInfo {
 			Salt:        r.salt,
 			By:          r.by,
 		}
-		for _, c := range rs.cohorts {
-			ri.Cohorts = append(ri.Cohorts, c.name)
-		}
+		ri.Cohorts = slices.Clone(r.more.cohorts)
 		if r.more.hasFrom {
 			ri.From = at(r.more.from)
 		}
