@@ -74,6 +74,22 @@ type RuleInfo struct {
 	Salt, By string
 }
 
+// PercentAt returns the percentage, in thousandths, that the rule serves
+// at t: its fixed Percent, or its ramp's threshold at t by the formula of
+// the bucketing contract (0 before the first point, the last value from the
+// last point on, linear in Unix milliseconds in between), computed by the
+// same code as evaluation.
+func (r RuleInfo) PercentAt(t time.Time) int32 {
+	if len(r.Ramp) == 0 {
+		return r.Percent
+	}
+	points := make([]rampPoint, len(r.Ramp))
+	for i, p := range r.Ramp {
+		points[i] = rampPoint{at: p.At.UnixMilli(), value: p.Percent}
+	}
+	return rampThreshold(points, t.UnixMilli())
+}
+
 // A RampPoint is one point of a ramp: at At the percentage is Percent, in
 // thousandths.
 type RampPoint struct {

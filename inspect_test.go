@@ -209,3 +209,28 @@ flags:
 		}
 	}
 }
+
+// PercentAt follows the ramp formula of the bucketing contract, with the
+// fixed percentage for a rule without a ramp.
+func TestRuleInfoPercentAt(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	ramp := flagkit.RuleInfo{Bucketed: true, Ramp: []flagkit.RampPoint{{At: t0, Percent: 5000}, {At: t0.Add(10 * 24 * time.Hour), Percent: 50000}}}
+	tests := []struct {
+		rule flagkit.RuleInfo
+		at   time.Time
+		want int32
+	}{
+		{ramp, t0.Add(-time.Millisecond), 0},
+		{ramp, t0, 5000},
+		{ramp, t0.Add(24 * time.Hour), 9500},                  // 5000 + 45000 × 1/10
+		{ramp, t0.Add(24*time.Hour + time.Millisecond), 9500}, // floor
+		{ramp, t0.Add(10 * 24 * time.Hour), 50000},
+		{ramp, t0.Add(400 * 24 * time.Hour), 50000},
+		{flagkit.RuleInfo{Bucketed: true, Percent: 25000}, t0, 25000},
+	}
+	for _, tt := range tests {
+		if got := tt.rule.PercentAt(tt.at); got != tt.want {
+			t.Errorf("PercentAt(%v) = %d; want %d", tt.at, got, tt.want)
+		}
+	}
+}

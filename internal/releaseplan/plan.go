@@ -17,7 +17,6 @@ package releaseplan
 import (
 	"context"
 	"fmt"
-	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -623,10 +622,7 @@ func exactCounts(f *Flag, t time.Time) []int {
 		if !r.From.IsZero() && ms < r.From.UnixMilli() || !r.Until.IsZero() && ms >= r.Until.UnixMilli() {
 			continue
 		}
-		a := active{serve: f.index(r.Serve), p: r.Percent, bucket: r.Bucketed}
-		if len(r.Ramp) > 0 {
-			a.p = rampThreshold(r.Ramp, ms)
-		}
+		a := active{serve: f.index(r.Serve), p: r.PercentAt(t), bucket: r.Bucketed}
 		sum := int32(0)
 		for _, w := range r.Split {
 			sum += w.Weight
@@ -659,37 +655,6 @@ buckets:
 		counts[def]++
 	}
 	return counts
-}
-
-// rampThreshold is a ramp's percentage, in thousandths, at ms, by the
-// formula of the consistent hashing contract: 0 before the first point,
-// the last value from the last point on, and in between
-// v₀ + ⌊(v₁ − v₀)(t − t₀) / (t₁ − t₀)⌋ in Unix milliseconds.
-func rampThreshold(points []flagkit.RampPoint, ms int64) int32 {
-	j := sort.Search(len(points), func(i int) bool { return points[i].At.UnixMilli() > ms })
-	switch {
-	case j == 0:
-		return 0
-	case j == len(points):
-		return points[j-1].Percent
-	}
-	p0, p1 := points[j-1], points[j]
-	t0, t1 := p0.At.UnixMilli(), p1.At.UnixMilli()
-	span, elapsed := uint64(t1-t0), uint64(ms-t0)
-	dv := int64(p1.Percent) - int64(p0.Percent)
-	mag := uint64(dv)
-	if dv < 0 {
-		mag = uint64(-dv)
-	}
-	hi, lo := bits.Mul64(mag, elapsed)
-	q, r := bits.Div64(hi, lo, span)
-	if dv < 0 {
-		if r != 0 {
-			q++
-		}
-		return int32(int64(p0.Percent) - int64(q))
-	}
-	return int32(int64(p0.Percent) + int64(q))
 }
 
 // splitPick returns the variant of a split that serves bucket b at the
