@@ -1,0 +1,66 @@
+package flagkit_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/source"
+)
+
+// Cases that a mutation of the evaluation survived: each pins one edge.
+func TestEvaluationEdges(t *testing.T) {
+	const doc = `
+flags:
+  half:
+    salt: ""
+    default: off
+    rules: [{percent: 50, serve: on}]
+  theme:
+    variants: {a: a, b: b}
+    enabled: false
+  broken:
+    variants: {a: a}
+    default: nope
+  needs-disabled:
+    default: on
+    off_variant: off
+    requires: {theme: a}
+  needs-invalid:
+    default: on
+    off_variant: off
+    requires: {broken: a}
+`
+	c, err := flagkit.New(context.Background(), flagkit.WithSource(source.Bytes("edges.yaml", []byte(doc))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tests := []struct {
+		name, flag, key string
+		want            bool
+		reason          flagkit.Reason
+	}{
+		// The design's edge keys: with an empty salt, "SI7p-" hashes to
+		// 2³¹−1 (bucket 49999) and "6LvT0" to 2³¹ (bucket 50000). A subject
+		// is inside percent: p when bucket < p × 1000, so a bucket equal to
+		// the threshold is outside.
+		{"bucket just below the threshold", "half", "SI7p-", true, flagkit.ReasonSplit},
+		{"bucket equal to the threshold", "half", "6LvT0", false, flagkit.ReasonDefault},
+		// A prerequisite that serves no variant at all fails the flag that
+		// requires it.
+		{"prerequisite disabled without an off variant", "needs-disabled", "k", false, flagkit.ReasonPrerequisiteFailed},
+		{"prerequisite invalid", "needs-invalid", "k", false, flagkit.ReasonPrerequisiteFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := flagkit.Subject{Key: tt.key}
+			if got := c.Bool(context.Background(), tt.flag, s, !tt.want); got != tt.want {
+				t.Errorf("Bool(%q) for %q = %v; want %v", tt.flag, tt.key, got, tt.want)
+			}
+			if d := c.Evaluate(context.Background(), tt.flag, s); d.Reason != tt.reason {
+				t.Errorf("Evaluate(%q).Reason = %s; want %s", tt.flag, d.Reason, tt.reason)
+			}
+		})
+	}
+}
