@@ -15,7 +15,7 @@ import (
 // longest string compared (4096 bytes that keep every thread alive and
 // never match), then the same with one byte more (over the limit: no
 // match, no work), and a literal program of the same size for comparison.
-// The README's reliability section reports the medians of
+// docs/reliability.md reports the medians of
 //
 //	go test -run '^$' -bench MatchesWorstCase -benchmem -count 6 .
 func BenchmarkMatchesWorstCase(b *testing.B) {

@@ -1,7 +1,7 @@
 package flagkit_test
 
 // The performance suite of the issue "Performance: benchmark suite and
-// targets". The README's Performance section has the targets, the commands,
+// targets". docs/performance.md has the targets, the commands,
 // the machine and the results. Every document is generated here; nothing
 // large is committed.
 //

@@ -37,7 +37,7 @@ const anchorTTL = time.Second
 // bubble's fake clock, so it follows it exactly.
 //
 // The 30 ns saved per reading is most of the cost of evaluating a flag
-// with a release window or a ramp (see the README's performance section).
+// with a release window or a ramp (see docs/performance.md).
 type wallClock struct {
 	anchor atomic.Pointer[clockAnchor]
 }

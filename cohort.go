@@ -80,7 +80,7 @@ import (
 // folds as U+FFFD, as in strings.EqualFold). A string longer than
 // maxValueLen (an attribute, a list element or the key) is a value of
 // another type, and a longer text operand is an error: this bounds the cost
-// of every operator (the README's "Lengths and cost" is the contract).
+// of every operator ("Lengths and cost" in docs/operators.md is the contract).
 //
 // A missing attribute, or a nil value, matches only exists: false. A value of
 // the wrong type for the operator never matches; ne and not_in are the

@@ -82,8 +82,8 @@
 // IANA zone for times written without an offset), cohorts, flags and
 // overrides. Every scalar is read from its text: "NO" and NO are the string
 // NO, on and off are variant names, and a version such as 2.10 is never the
-// float 2.1. Anchors, aliases and merge keys are refused. The README has the
-// complete reference of fields, operators and rules.
+// float 2.1. Anchors, aliases and merge keys are refused. docs/format.md has the
+// complete reference of fields and rules, docs/operators.md of operators.
 //
 // A flag has variants of one type (boolean, string, number or object; a
 // boolean flag may omit them: on is true, off is false), a default, an
@@ -99,7 +99,7 @@
 // semver_gt, semver_gte, before, after, in_cidr and exists, with the
 // modifier ignore_case. A missing attribute never matches (except exists:
 // false); a value of the wrong type never matches, and a string longer than
-// 4096 bytes counts as one. The README's operator reference states these
+// 4096 bytes counts as one. docs/operators.md states these
 // rules and the limits that bound the cost of matching.
 //
 // # Consistent hashing

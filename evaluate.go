@@ -27,7 +27,7 @@ type Attrs map[string]any
 // attribute is looked up only when a condition names it, a list attribute
 // costs time linear in its length, and a string
 // attribute (or a list element) longer than the limit of the operators is a
-// value of another type (see the README's Operators section).
+// value of another type (see docs/operators.md).
 type Subject struct {
 	Key   string
 	Attrs Attrs

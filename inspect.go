@@ -42,8 +42,8 @@ type FlagInfo struct {
 // RuleInfo describes one rule of a flag in force, for tooling such as a
 // release plan. Percentages and weights are in thousandths of a percent
 // (0..100000), exactly as read from the document; a subject is inside a
-// percentage p when its bucket (see the README's "Percentages, splits and
-// consistent hashing") is below p.
+// percentage p when its bucket (see "Percentages, splits and consistent
+// hashing" in docs/rollouts.md) is below p.
 type RuleInfo struct {
 	Name string
 	// Cohorts names the rule's cohorts. Conditional reports whether the

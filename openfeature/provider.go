@@ -88,8 +88,8 @@
 //
 // The provider passes the OpenFeature specification's Gherkin suites for
 // providers (evaluation_v2.feature and metadata.feature), which its tests
-// run through the SDK; the README lists the scenarios that do not apply to
-// flagkit and why.
+// run through the SDK; this module's README.md lists the scenarios that do
+// not apply to flagkit and why.
 //
 // # Events and state
 //

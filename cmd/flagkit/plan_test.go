@@ -84,7 +84,7 @@ func TestPlanErrors(t *testing.T) {
 	}
 }
 
-// TestPlanDocsPicture keeps the README's picture, docs/release-plan.svg,
+// TestPlanDocsPicture keeps the picture in docs/tooling.md, docs/release-plan.svg,
 // the plan of examples/quickstart/flags.yaml as of 5 December 2026; go
 // test -update redraws it.
 func TestPlanDocsPicture(t *testing.T) {

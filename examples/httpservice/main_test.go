@@ -39,8 +39,8 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// writeFile replaces the file at path with data atomically, as the
-// README tells writers to: a temporary file in the same directory, then
+// writeFile replaces the file at path with data atomically, as
+// docs/sources.md tells writers to: a temporary file in the same directory, then
 // a rename.
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()
