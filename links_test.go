@@ -54,6 +54,9 @@ func TestMarkdownLinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if markdownLines(string(data), func(int, string) {}) {
+			t.Errorf("%s: a code block is never closed", file)
+		}
 		for _, l := range markdownLinks(string(data)) {
 			target := l.target
 			if i := strings.IndexAny(target, " \t"); i >= 0 { // a title: (path "title")
@@ -103,8 +106,9 @@ var (
 	mdLinkText    = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
 )
 
-// markdownLines calls f for each line outside fenced code blocks.
-func markdownLines(doc string, f func(n int, line string)) {
+// markdownLines calls f for each line outside fenced code blocks, and
+// reports whether a fence is left open at the end.
+func markdownLines(doc string, f func(n int, line string)) (open bool) {
 	fence := ""
 	for i, line := range strings.Split(doc, "\n") {
 		trimmed := strings.TrimLeft(line, " ")
@@ -120,6 +124,7 @@ func markdownLines(doc string, f func(n int, line string)) {
 		}
 		f(i+1, line)
 	}
+	return fence != ""
 }
 
 func markdownLinks(doc string) []markdownLink {
