@@ -24,7 +24,7 @@ type httpAnswer struct {
 
 // newHTTPClient starts a client with an HTTP source at rawURL whose
 // requests get answer, logging to the returned buffer.
-func newHTTPClient(t *testing.T, rawURL string, answer httpAnswer, opts ...source.HTTPOption) (*flagkit.Client, error, *bytes.Buffer) {
+func newHTTPClient(t *testing.T, rawURL string, answer httpAnswer, opts ...source.HTTPOption) (*flagkit.Client, *bytes.Buffer, error) {
 	t.Helper()
 	var logs bytes.Buffer
 	client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
@@ -38,7 +38,7 @@ func newHTTPClient(t *testing.T, rawURL string, answer httpAnswer, opts ...sourc
 	if c != nil {
 		t.Cleanup(func() { c.Close() })
 	}
-	return c, err, &logs
+	return c, &logs, err
 }
 
 // TestHTTPSourceErrorsNameSourceOnce checks New's error for each way an
@@ -75,7 +75,7 @@ func TestHTTPSourceErrorsNameSourceOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err, _ := newHTTPClient(t, u, tt.answer, tt.opts...)
+			_, _, err := newHTTPClient(t, u, tt.answer, tt.opts...)
 			if err == nil {
 				t.Fatalf("New() = _, nil; want %q", tt.want)
 			}
@@ -122,7 +122,7 @@ func TestHTTPSourceCredentialsNeverShown(t *testing.T) {
 			if got := source.HTTP(tt.url).Name(); got != "http:https://host/flags.yaml" {
 				t.Errorf("Name() = %q; want %q", got, "http:https://host/flags.yaml")
 			}
-			c, err, logs := newHTTPClient(t, tt.url, tt.answer, opts...)
+			c, logs, err := newHTTPClient(t, tt.url, tt.answer, opts...)
 			if (err == nil) != tt.ok {
 				t.Fatalf("New() error = %v; want success %v", err, tt.ok)
 			}

@@ -353,7 +353,8 @@ func TestProviderDirect(t *testing.T) {
 	p := flagkitof.New(c)
 	assert.Equal(t, openfeature.Metadata{Name: "flagkit"}, p.Metadata(), "Metadata()")
 	assert.Empty(t, p.Hooks(), "Hooks()")
-	assert.True(t, p.EventChannel() == p.EventChannel(), "EventChannel() returns one channel")
+	first, second := p.EventChannel(), p.EventChannel()
+	assert.True(t, first == second, "EventChannel() returns one channel")
 
 	// Before Init, evaluation works and metadata is read at New.
 	d := p.BooleanEvaluation(t.Context(), "targeted", false, openfeature.FlattenedContext{

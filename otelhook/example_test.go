@@ -36,7 +36,7 @@ func Example() {
 	for _, e := range recorder.Ended()[0].Events() {
 		fmt.Println(e.Name)
 		for _, kv := range e.Attributes {
-			fmt.Printf("  %s: %s\n", kv.Key, kv.Value.Emit())
+			fmt.Printf("  %s: %s\n", kv.Key, kv.Value.String())
 		}
 	}
 	// Output:
