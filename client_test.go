@@ -145,7 +145,7 @@ flags:
 // definition serves, Status lists the problem, and it is logged once with
 // the valid values.
 func TestEnvOverrideRefused(t *testing.T) {
-	base := newPushSource("flags.yaml", `
+	base := flagkit.NewPushSource("flags.yaml", `
 flags:
   checkout-theme:
     variants: {classic: classic, dark: dark}
@@ -167,7 +167,7 @@ flags:
 	require.Len(t, st.Problems, 1)
 	assert.Equal(t, "flagkit: env:FEATURE_:1:32: overrides.CHECKOUT_THEME: flag \"checkout-theme\": "+msg, st.Problems[0].Error())
 	assert.ErrorIs(t, st.Problems[0], flagkit.ErrInvalid)
-	base.push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
+	base.Push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
 	want := `level=ERROR msg="flagkit: override refused; it is not in force" source=env:FEATURE_ line=1 column=32 path=overrides.CHECKOUT_THEME err="flag \"checkout-theme\": \"neon\" is neither a variant of this string flag nor a variant's value (valid: classic, dark)"` + "\n"
 	if got := logs.String(); !strings.Contains(got, want) || strings.Count(got, "override refused") != 1 {
 		t.Errorf("log:\n%s\nwant once:\n%s", got, want)
@@ -176,26 +176,26 @@ flags:
 
 func TestPerLayerLastGood(t *testing.T) {
 	base := source.Bytes("base.yaml", []byte("flags:\n  x: {default: off}\n  y: {default: off}\n"))
-	top := newPushSource("top.yaml", "flags:\n  y: {default: on}\n")
+	top := flagkit.NewPushSource("top.yaml", "flags:\n  y: {default: on}\n")
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top))
 	require.NoError(t, err)
 	defer c.Close()
 
 	// An invalid definition with no last good one in its layer: the lower
 	// layer shows through.
-	top.push("flags:\n  x: {default: maybe}\n  y: {default: on}\n")
+	top.Push("flags:\n  x: {default: maybe}\n  y: {default: on}\n")
 	d := c.Evaluate(ctx, "x", bob)
 	assert.Equal(t, false, d.Value)
 	assert.Equal(t, "base.yaml", d.Source)
 
 	// An invalid definition with a last good one in its layer keeps it.
-	top.push("flags:\n  x: {default: maybe}\n  y: {default: nope}\n")
+	top.Push("flags:\n  x: {default: maybe}\n  y: {default: nope}\n")
 	d = c.Evaluate(ctx, "y", bob)
 	assert.Equal(t, true, d.Value)
 	assert.Equal(t, "top.yaml", d.Source)
 
 	// A flag removed from the layer is gone from it.
-	top.push("flags: {}\n")
+	top.Push("flags: {}\n")
 	d = c.Evaluate(ctx, "y", bob)
 	assert.Equal(t, false, d.Value)
 	assert.Equal(t, "base.yaml", d.Source)
@@ -295,7 +295,7 @@ func (w *changes) none(t *testing.T) {
 }
 
 func TestOnChange(t *testing.T) {
-	src := newPushSource("push.yaml", `
+	src := flagkit.NewPushSource("push.yaml", `
 cohorts:
   staff: {when: {email: {ends_with: "@example.com"}}}
 flags:
@@ -313,7 +313,7 @@ flags:
 	defer c.Close()
 	w := watch(c)
 
-	src.push(`
+	src.Push(`
 cohorts:
   staff: {when: {email: {ends_with: "@example.com"}}}
 flags:
@@ -331,7 +331,7 @@ flags:
 	assert.Equal(t, "push.yaml", ch.Source)
 	assert.False(t, ch.Scheduled)
 
-	src.push(`
+	src.Push(`
 cohorts:
   staff: {when: {email: {ends_with: "@corp.example"}}}
 flags:
@@ -349,7 +349,7 @@ flags:
 
 	// The same content, differently formatted, changes nothing; removing a
 	// flag is a change.
-	src.push(`
+	src.Push(`
 cohorts: {staff: {when: {email: {ends_with: "@corp.example"}}}}
 flags:
   a:   {default: off}
@@ -362,24 +362,24 @@ flags:
 }
 
 func TestOnChangeStop(t *testing.T) {
-	src := newPushSource("push.yaml", "flags: {a: {default: on}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 	defer c.Close()
 	var calls atomic.Int32
 	stop := c.OnChange(func(flagkit.Change) { calls.Add(1) })
 	w := watch(c)
-	src.push("flags: {a: {default: off}}")
+	src.Push("flags: {a: {default: off}}")
 	w.next(t)
 	stop()
-	src.push("flags: {a: {default: on}}")
+	src.Push("flags: {a: {default: on}}")
 	w.next(t)
 	assert.Equal(t, int32(1), calls.Load())
 }
 
 // A slow callback never blocks reloads; the changes meanwhile are merged.
 func TestOnChangeSlowCallbackMerges(t *testing.T) {
-	src := newPushSource("push.yaml", "flags: {a: {default: on}, b: {default: on}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 	defer c.Close()
@@ -389,12 +389,12 @@ func TestOnChangeSlowCallbackMerges(t *testing.T) {
 		got <- ch
 		<-release
 	})
-	src.push("flags: {a: {default: off}, b: {default: on}}")
+	src.Push("flags: {a: {default: off}, b: {default: on}}")
 	first := <-got
 	assert.Equal(t, []string{"a"}, first.Flags)
 	// While the callback blocks, two more reloads complete.
-	src.push("flags: {a: {default: off}, b: {default: off}}")
-	src.push("flags: {a: {default: on}, b: {default: off}}")
+	src.Push("flags: {a: {default: off}, b: {default: off}}")
+	src.Push("flags: {a: {default: on}, b: {default: off}}")
 	assert.True(t, c.Bool(ctx, "a", bob, false), "reloads are applied while a callback blocks")
 	close(release)
 	select {
@@ -462,16 +462,16 @@ flags:
 // snapshot, and the last document wins.
 func TestConcurrentReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := newPushSource("push.yaml", faultDoc(0))
+	src := flagkit.NewPushSource("push.yaml", faultDoc(0))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 
 	const reloads = 300
 	stop := startViewReaders(t, c, 8)
 	for i := 1; i <= reloads; i++ {
-		src.push(faultDoc(i))
+		src.Push(faultDoc(i))
 		if i%3 == 0 {
-			src.push("flags: {f0: {default: [") // invalid: ignored
+			src.Push("flags: {f0: {default: [") // invalid: ignored
 		}
 	}
 	reads := stop()
@@ -481,7 +481,7 @@ func TestConcurrentReloads(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	src := newPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 	defer c.Close()
@@ -494,13 +494,13 @@ func TestStatus(t *testing.T) {
 	require.Len(t, st.Problems, 1)
 	assert.Equal(t, "flags.b.default", st.Problems[0].Path)
 
-	src.fail(errors.New("server down"))
+	src.Fail(errors.New("server down"))
 	st = c.Status()
 	assert.True(t, st.Sources[0].Stale)
 	assert.EqualError(t, st.Sources[0].LastError, "server down")
 	assert.True(t, c.Bool(ctx, "a", bob, false), "last good flags stay")
 
-	src.push("flags: {a: {default: on}}")
+	src.Push("flags: {a: {default: on}}")
 	st = c.Status()
 	assert.False(t, st.Sources[0].Stale)
 	assert.NoError(t, st.Sources[0].LastError)
@@ -548,14 +548,14 @@ func (h *countingHandler) count(prefix string) int {
 // Each distinct problem is logged once, not once per poll.
 func TestProblemsLoggedOnce(t *testing.T) {
 	h := &countingHandler{counts: map[string]int{}}
-	src := newPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
 	require.NoError(t, err)
 	defer c.Close()
 	for i := 0; i < 3; i++ {
-		src.push("flags: {a: {default: on}, b: {default: maybe}}")
-		src.fail(errors.New("timeout"))
-		src.fail(errors.New("timeout"))
+		src.Push("flags: {a: {default: on}, b: {default: maybe}}")
+		src.Fail(errors.New("timeout"))
+		src.Fail(errors.New("timeout"))
 	}
 	assert.Equal(t, 1, h.count("flagkit: invalid definition isolated"), "the isolated flag: once while it lasts... %v", h.counts)
 	assert.Equal(t, 3, h.count("flagkit: load failed; keeping the last good flags timeout"), "each failure after a recovery: once")
@@ -608,15 +608,15 @@ func TestPanicsAreContained(t *testing.T) {
 	assert.Contains(t, err.Error(), "panicky")
 	assert.Contains(t, err.Error(), "source panicked: boom")
 
-	src := newPushSource("push.yaml", "flags: {a: {default: on}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 	defer c.Close()
 	c.OnChange(func(flagkit.Change) { panic("subscriber bug") })
 	w := watch(c)
-	src.push("flags: {a: {default: off}}")
+	src.Push("flags: {a: {default: off}}")
 	w.next(t) // the other subscriber still hears about it
-	src.push("flags: {a: {default: on}}")
+	src.Push("flags: {a: {default: on}}")
 	w.next(t)
 
 	// The same for OnStatus.
@@ -625,9 +625,9 @@ func TestPanicsAreContained(t *testing.T) {
 	c.OnStatus(func(st flagkit.Status) { reports <- st })
 	for _, fail := range []bool{true, false} {
 		if fail {
-			src.fail(errors.New("down"))
+			src.Fail(errors.New("down"))
 		} else {
-			src.push("flags: {a: {default: on}}")
+			src.Push("flags: {a: {default: on}}")
 		}
 		select {
 		case st := <-reports:
@@ -687,31 +687,12 @@ func TestHooksSeeWhatTheCallerGot(t *testing.T) {
 	assert.Equal(t, "flagkittest", h.seen[4].Source)
 }
 
-// fallbackSource delivers its first document together with err, as a
-// source that falls back to a copy of its document does (source.HTTP with
-// its backup), then what the test pushes.
-type fallbackSource struct {
-	*pushSource
-	err error
-}
-
-func (s *fallbackSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	first := true
-	return s.pushSource.Run(ctx, func(doc []byte, err error) error {
-		if first {
-			first, err = false, s.err
-		}
-		update(doc, err)
-		return nil
-	})
-}
-
 // A fallback document delivered with its error is used, and the source is
 // stale with that error as soon as New returns.
 func TestFallbackDocumentIsStale(t *testing.T) {
 	errDown := errors.New("server down")
 	h := &countingHandler{counts: map[string]int{}}
-	src := &fallbackSource{pushSource: newPushSource("fallback.yaml", "flags: {a: {default: on}}"), err: errDown}
+	src := flagkit.NewFallbackSource("fallback.yaml", "flags: {a: {default: on}}", errDown)
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
 	require.NoError(t, err)
 	defer c.Close()
@@ -726,13 +707,13 @@ func TestFallbackDocumentIsStale(t *testing.T) {
 	const logged = "flagkit: load failed; using the source's fallback document server down"
 	assert.Equal(t, 1, h.count(logged), "logged when New returned: %v", h.counts)
 
-	src.fail(errDown) // the same failure again: still stale, not logged again
+	src.Fail(errDown) // the same failure again: still stale, not logged again
 	st = c.Status()
 	assert.True(t, st.Sources[0].Stale)
 	assert.ErrorIs(t, st.Sources[0].LastError, errDown)
 	assert.Equal(t, 1, h.count(logged), "%v", h.counts)
 
-	src.push("flags: {a: {default: off}}") // recovery
+	src.Push("flags: {a: {default: off}}") // recovery
 	st = c.Status()
 	assert.False(t, st.Sources[0].Stale)
 	assert.NoError(t, st.Sources[0].LastError)
@@ -766,7 +747,7 @@ func TestOnStatus(t *testing.T) {
 		{"the flag is repaired", good, "", &want{}},
 	}
 	synctest.Test(t, func(t *testing.T) {
-		src := newPushSource("push.yaml", good)
+		src := flagkit.NewPushSource("push.yaml", good)
 		c, err := flagkit.New(ctx, flagkit.WithSource(src))
 		require.NoError(t, err)
 		defer c.Close()
@@ -774,9 +755,9 @@ func TestOnStatus(t *testing.T) {
 		stop := c.OnStatus(func(st flagkit.Status) { reports <- st })
 		for _, step := range steps {
 			if step.err != "" {
-				src.fail(errors.New(step.err))
+				src.Fail(errors.New(step.err))
 			} else {
-				src.push(step.doc)
+				src.Push(step.doc)
 			}
 			synctest.Wait() // the client's notifier has delivered, or has nothing to deliver
 			var got *flagkit.Status
@@ -805,7 +786,7 @@ func TestOnStatus(t *testing.T) {
 			}
 		}
 		stop()
-		src.fail(errors.New("after stop"))
+		src.Fail(errors.New("after stop"))
 		synctest.Wait()
 		select {
 		case st := <-reports:

@@ -818,7 +818,7 @@ func TestFaultFileSource(t *testing.T) {
 // nothing leaks.
 func TestLoadReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := newPushSource("push.yaml", faultDoc(0))
+	src := flagkit.NewPushSource("push.yaml", faultDoc(0))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 	defer c.Close()
@@ -828,19 +828,19 @@ func TestLoadReloads(t *testing.T) {
 	stop := startViewReaders(t, c, readers)
 	invalid := 0
 	for i := 1; i <= reloads; i++ {
-		src.push(faultDoc(i))
+		src.Push(faultDoc(i))
 		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {
 			t.Fatalf("right after reload %d: Int(f4) = %d; want %d", i, got, i)
 		}
 		switch i % 4 {
 		case 1:
-			src.push("flags: {f0: {default: [") // a syntax error: the whole document is refused
+			src.Push("flags: {f0: {default: [") // a syntax error: the whole document is refused
 			invalid++
 		case 2:
-			src.push("- not\n- a mapping\n")
+			src.Push("- not\n- a mapping\n")
 			invalid++
 		case 3:
-			src.fail(errors.New("connection reset"))
+			src.Fail(errors.New("connection reset"))
 			invalid++
 		}
 		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {

@@ -1,7 +1,6 @@
 package flagkit_test
 
 import (
-	"context"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -10,51 +9,6 @@ import (
 
 	"github.com/flagkit/flagkit"
 )
-
-// pushSource is a source whose documents a test pushes; push returns once
-// the client has applied the document.
-type pushSource struct {
-	name    string
-	initial []byte
-	ch      chan pushed
-}
-
-type pushed struct {
-	doc  []byte
-	err  error
-	done chan struct{}
-}
-
-func newPushSource(name, initial string) *pushSource {
-	return &pushSource{name: name, initial: []byte(initial), ch: make(chan pushed)}
-}
-
-func (p *pushSource) Name() string { return p.name }
-
-func (p *pushSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	if verdict := update(p.initial, nil); verdict != nil {
-		update(nil, verdict) // the answer to a refusal that New waits for
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m := <-p.ch:
-			update(m.doc, m.err)
-			close(m.done)
-		}
-	}
-}
-
-func (p *pushSource) push(doc string) { p.send([]byte(doc), nil) }
-
-func (p *pushSource) fail(err error) { p.send(nil, err) }
-
-func (p *pushSource) send(doc []byte, err error) {
-	m := pushed{doc: doc, err: err, done: make(chan struct{})}
-	p.ch <- m
-	<-m.done
-}
 
 // startViewReaders starts n goroutines that read f0..f4 of faultDoc
 // documents through views until stop is called: every view must show one
