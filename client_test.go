@@ -45,7 +45,7 @@ flags:
 `))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top), flagkit.WithStrict())
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	corp := flagkit.Subject{Key: "u", Attrs: flagkit.Attrs{"email": "u@corp.example"}}
 	old := flagkit.Subject{Key: "v", Attrs: flagkit.Attrs{"email": "v@example.com"}}
 	tests := []struct {
@@ -94,7 +94,7 @@ flags:
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 
 	d := c.Evaluate(ctx, "new-checkout", bob)
 	assert.Equal(t, true, d.Value)
@@ -130,7 +130,7 @@ flags:
 	env := source.Env("F_", source.Environ(func() []string { return []string{"F_A=on", "F_LIMIT=lots", "F_GHOST=on"} }))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	assert.True(t, c.Bool(ctx, "a", bob, false), "a valid override still applies")
 	assert.Equal(t, int64(1), c.Int(ctx, "limit", bob, 0), "an invalid override is not applied")
 	var paths []string
@@ -156,7 +156,7 @@ flags:
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	d := c.Evaluate(ctx, "checkout-theme", bob)
 	if d.Value != "classic" || d.Reason != flagkit.ReasonStatic || d.Source != "flags.yaml" {
 		t.Errorf("Evaluate(checkout-theme) = %v, %s from %s; want classic, STATIC from flags.yaml", d.Value, d.Reason, d.Source)
@@ -179,7 +179,7 @@ func TestPerLayerLastGood(t *testing.T) {
 	top := flagkit.NewPushSource("top.yaml", "flags:\n  y: {default: on}\n")
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 
 	// An invalid definition with no last good one in its layer: the lower
 	// layer shows through.
@@ -204,7 +204,7 @@ func TestPerLayerLastGood(t *testing.T) {
 func TestOnlyDefinitionInvalid(t *testing.T) {
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.Bytes("a.yaml", []byte("flags:\n  x: {default: maybe}\n"))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	d := c.Evaluate(ctx, "x", bob)
 	assert.ErrorIs(t, d.Err, flagkit.ErrInvalidFlag)
 	assert.NotErrorIs(t, d.Err, flagkit.ErrFlagNotFound)
@@ -310,7 +310,7 @@ flags:
 `)
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	w := watch(c)
 
 	src.Push(`
@@ -365,7 +365,7 @@ func TestOnChangeStop(t *testing.T) {
 	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	var calls atomic.Int32
 	stop := c.OnChange(func(flagkit.Change) { calls.Add(1) })
 	w := watch(c)
@@ -382,7 +382,7 @@ func TestOnChangeSlowCallbackMerges(t *testing.T) {
 	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	release := make(chan struct{})
 	got := make(chan flagkit.Change, 10)
 	c.OnChange(func(ch flagkit.Change) {
@@ -428,7 +428,7 @@ flags:
 			start.Add(2*time.Hour).UTC().Format(time.RFC3339), start.Add(4*time.Hour).UTC().Format(time.RFC3339))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(source.Bytes("mem", []byte(doc))))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		var mu sync.Mutex
 		var got []string
 		c.OnChange(func(ch flagkit.Change) {
@@ -484,7 +484,7 @@ func TestStatus(t *testing.T) {
 	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	st := c.Status()
 	assert.True(t, st.Ready)
 	require.Len(t, st.Sources, 1)
@@ -551,7 +551,7 @@ func TestProblemsLoggedOnce(t *testing.T) {
 	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	for i := 0; i < 3; i++ {
 		src.Push("flags: {a: {default: on}, b: {default: maybe}}")
 		src.Fail(errors.New("timeout"))
@@ -611,7 +611,7 @@ func TestPanicsAreContained(t *testing.T) {
 	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	c.OnChange(func(flagkit.Change) { panic("subscriber bug") })
 	w := watch(c)
 	src.Push("flags: {a: {default: off}}")
@@ -695,7 +695,7 @@ func TestFallbackDocumentIsStale(t *testing.T) {
 	src := flagkit.NewFallbackSource("fallback.yaml", "flags: {a: {default: on}}", errDown)
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	st := c.Status()
 	assert.True(t, st.Ready)
 	require.Len(t, st.Sources, 1)
@@ -750,7 +750,7 @@ func TestOnStatus(t *testing.T) {
 		src := flagkit.NewPushSource("push.yaml", good)
 		c, err := flagkit.New(ctx, flagkit.WithSource(src))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		reports := make(chan flagkit.Status, 10)
 		stop := c.OnStatus(func(st flagkit.Status) { reports <- st })
 		for _, step := range steps {

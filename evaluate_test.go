@@ -58,7 +58,7 @@ func newClient(t testing.TB, doc string, opts ...flagkit.Option) *flagkit.Client
 	opts = append([]flagkit.Option{flagkit.WithSource(source.Bytes("test.yaml", []byte(doc)))}, opts...)
 	c, err := flagkit.New(ctx, opts...)
 	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
+	closeAtEnd(t, c)
 	return c
 }
 
@@ -271,7 +271,7 @@ flags:
     default: maybe
 `))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	assert.True(t, c.Bool(ctx, "good", bob, false))
 	d := c.Evaluate(ctx, "bad", bob)
 	assert.Equal(t, flagkit.ReasonError, d.Reason)

@@ -64,3 +64,19 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
+
+// closeAtEnd closes c when the test ends and fails the test if Close
+// returns an error, which would be the client's or a source's failure to
+// stop. Tests of the client itself (loading, reloading, failing sources,
+// evaluating) close with it. Benchmarks, allocation tests, fuzz targets
+// and examples keep defer c.Close(): they test nothing about closing, a
+// benchmark or fuzz target cannot usefully report it, and an example shows
+// the documented use.
+func closeAtEnd(tb testing.TB, c *flagkit.Client) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+}

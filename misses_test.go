@@ -81,7 +81,7 @@ func TestMistakesLogged(t *testing.T) {
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithHook(h),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	logs.Reset()
 	for range 3 {
 		c.Bool(ctx, "new-chekout", bob, false)

@@ -95,7 +95,7 @@ func TestQuietStart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.Close()
+			closeAtEnd(t, c)
 			if got := h.atLeast(slog.LevelWarn); !equalStrings(got, tt.want) {
 				t.Errorf("logged at WARN or above: %q; want %q", got, tt.want)
 			}
@@ -136,7 +136,7 @@ func TestProblemsToldOnceAndRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	closeAtEnd(t, c)
 	want := []string{"ERROR flagkit: invalid reference isolated"}
 	if got := h.atLeast(slog.LevelWarn); !equalStrings(got, want) {
 		t.Fatalf("at start: %q; want %q", got, want)
@@ -266,7 +266,7 @@ func TestChangeOfTimezone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	closeAtEnd(t, c)
 	changes := make(chan flagkit.Change, 1)
 	c.OnChange(func(ch flagkit.Change) { changes <- ch })
 	src.Push(fmt.Sprintf(doc, "America/New_York"))

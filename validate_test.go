@@ -251,7 +251,7 @@ func TestBadReloadKeepsLastGood(t *testing.T) {
 			src := flagkit.NewPushSource("push.yaml", initial)
 			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 			require.NoError(t, err)
-			defer c.Close()
+			closeAtEnd(t, c)
 			src.Push(tt.doc)
 			if got := c.Bool(ctx, tt.flag, bob, false); !got {
 				t.Errorf("Bool(%q) after bad reload = %v; want true (last good)", tt.flag, got)
