@@ -74,6 +74,11 @@ flags:
   killed:
     enabled: false
     default: on
+  paused:
+    enabled: false
+    variants: {slow: 1, fast: 2}
+    default: fast
+    off_variant: slow
   rate-limit:
     variants: {low: 100, high: 1000}
     default: high
@@ -85,6 +90,7 @@ flags:
 		return []string{
 			"FEATURE_NEW_CHECKOUT=on",
 			"FEATURE_KILLED=on",
+			"FEATURE_PAUSED=fast",
 			"FEATURE_RATE_LIMIT=1000", // a variant's value: variant high
 			"FEATURE_THEME=dark",
 			"HOME=/root",
@@ -102,8 +108,20 @@ flags:
 	assert.Equal(t, "env:FEATURE_", d.Source)
 	assert.Equal(t, "", d.Rule)
 
-	d = c.Evaluate(ctx, "killed", bob)
-	assert.Equal(t, flagkit.ReasonDisabled, d.Reason, "enabled: false beats an override")
+	// enabled: false beats an override: the flag serves its off variant.
+	for _, tt := range []struct {
+		flag    string
+		value   any
+		variant string
+	}{
+		{"killed", false, "off"},
+		{"paused", int64(1), "slow"},
+	} {
+		d = c.Evaluate(ctx, tt.flag, bob)
+		if d.Value != tt.value || d.Variant != tt.variant || d.Reason != flagkit.ReasonDisabled || d.Source != "flags.yaml" || d.Err != nil {
+			t.Errorf("Evaluate(%s) = %v (%s), %s from %q, err %v; want %v (%s), DISABLED from flags.yaml", tt.flag, d.Value, d.Variant, d.Reason, d.Source, d.Err, tt.value, tt.variant)
+		}
+	}
 
 	if d := c.Evaluate(ctx, "rate-limit", bob); d.Value != int64(1000) || d.Variant != "high" {
 		t.Errorf("Evaluate(rate-limit) = %v (%s); want 1000 (high), the variant whose value the override writes", d.Value, d.Variant)
@@ -117,7 +135,7 @@ flags:
 		flags = append(flags, o.Flag)
 		assert.Equal(t, "env:FEATURE_", o.Source)
 	}
-	assert.ElementsMatch(t, []string{"killed", "new-checkout", "rate-limit", "theme"}, flags)
+	assert.ElementsMatch(t, []string{"killed", "new-checkout", "paused", "rate-limit", "theme"}, flags)
 	assert.Contains(t, logs.String(), "level=WARN msg=\"flagkit: override in force\" flag=new-checkout")
 }
 

@@ -118,6 +118,7 @@ func TestEvaluate(t *testing.T) {
 		{flag: "window", subject: bob, at: "2026-12-01T13:59:59Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "window", subject: bob, at: "2026-12-01T14:00:00Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"},
 		{flag: "window", subject: bob, at: "2027-01-01T04:59:59Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"},
+		{flag: "window", subject: bob, at: "2027-01-01T04:59:59.999Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"}, // until is exclusive
 		{flag: "window", subject: bob, at: "2027-01-01T05:00:00Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "ramp", subject: bob, at: "2026-11-30T00:00:00Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "ramp", subject: bob, at: "2026-12-11T00:00:00Z", value: true, variant: "on", reason: flagkit.ReasonSplit, rule: "ramp"},
