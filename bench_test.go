@@ -794,40 +794,6 @@ func benchLiveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// benchPushSource is a Source whose documents the benchmark pushes; push
-// returns once the client has applied the document.
-type benchPushSource struct {
-	initial []byte
-	docs    chan []byte
-	applied chan struct{}
-}
-
-func newBenchPushSource(initial []byte) *benchPushSource {
-	return &benchPushSource{initial: initial, docs: make(chan []byte), applied: make(chan struct{})}
-}
-
-func (p *benchPushSource) Name() string { return "push" }
-
-func (p *benchPushSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	if verdict := update(p.initial, nil); verdict != nil {
-		update(nil, verdict) // the answer to a refusal that New waits for
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case doc := <-p.docs:
-			update(doc, nil)
-			p.applied <- struct{}{}
-		}
-	}
-}
-
-func (p *benchPushSource) push(doc []byte) {
-	p.docs <- doc
-	<-p.applied
-}
-
 // benchLatencies is a histogram of durations: bucket (e, m) holds durations
 // in [2^e·(4+m)/4, 2^e·(5+m)/4), a precision of 25 %.
 type benchLatencies struct {
@@ -888,7 +854,7 @@ func BenchmarkReloadLatency(b *testing.B) {
 	for _, mode := range []string{"Idle", "Validate", "Reload"} {
 		b.Run(mode, func(b *testing.B) {
 			ctx := context.Background()
-			src := newBenchPushSource(docs[0])
+			src := flagkit.NewPushSource("push", string(docs[0]))
 			c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithStrict())
 			if err != nil {
 				b.Fatal(err)
@@ -927,7 +893,7 @@ func BenchmarkReloadLatency(b *testing.B) {
 						b.Fatal(err)
 					}
 				case "Reload":
-					src.push(docs[(i+1)%2])
+					src.PushBytes(docs[(i+1)%2])
 				}
 			}
 			stop.Store(true)

@@ -45,7 +45,7 @@ flags:
 `))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top), flagkit.WithStrict())
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	corp := flagkit.Subject{Key: "u", Attrs: flagkit.Attrs{"email": "u@corp.example"}}
 	old := flagkit.Subject{Key: "v", Attrs: flagkit.Attrs{"email": "v@example.com"}}
 	tests := []struct {
@@ -74,6 +74,11 @@ flags:
   killed:
     enabled: false
     default: on
+  paused:
+    enabled: false
+    variants: {slow: 1, fast: 2}
+    default: fast
+    off_variant: slow
   rate-limit:
     variants: {low: 100, high: 1000}
     default: high
@@ -85,6 +90,7 @@ flags:
 		return []string{
 			"FEATURE_NEW_CHECKOUT=on",
 			"FEATURE_KILLED=on",
+			"FEATURE_PAUSED=fast",
 			"FEATURE_RATE_LIMIT=1000", // a variant's value: variant high
 			"FEATURE_THEME=dark",
 			"HOME=/root",
@@ -94,7 +100,7 @@ flags:
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 
 	d := c.Evaluate(ctx, "new-checkout", bob)
 	assert.Equal(t, true, d.Value)
@@ -102,8 +108,20 @@ flags:
 	assert.Equal(t, "env:FEATURE_", d.Source)
 	assert.Equal(t, "", d.Rule)
 
-	d = c.Evaluate(ctx, "killed", bob)
-	assert.Equal(t, flagkit.ReasonDisabled, d.Reason, "enabled: false beats an override")
+	// enabled: false beats an override: the flag serves its off variant.
+	for _, tt := range []struct {
+		flag    string
+		value   any
+		variant string
+	}{
+		{"killed", false, "off"},
+		{"paused", int64(1), "slow"},
+	} {
+		d = c.Evaluate(ctx, tt.flag, bob)
+		if d.Value != tt.value || d.Variant != tt.variant || d.Reason != flagkit.ReasonDisabled || d.Source != "flags.yaml" || d.Err != nil {
+			t.Errorf("Evaluate(%s) = %v (%s), %s from %q, err %v; want %v (%s), DISABLED from flags.yaml", tt.flag, d.Value, d.Variant, d.Reason, d.Source, d.Err, tt.value, tt.variant)
+		}
+	}
 
 	if d := c.Evaluate(ctx, "rate-limit", bob); d.Value != int64(1000) || d.Variant != "high" {
 		t.Errorf("Evaluate(rate-limit) = %v (%s); want 1000 (high), the variant whose value the override writes", d.Value, d.Variant)
@@ -117,7 +135,7 @@ flags:
 		flags = append(flags, o.Flag)
 		assert.Equal(t, "env:FEATURE_", o.Source)
 	}
-	assert.ElementsMatch(t, []string{"killed", "new-checkout", "rate-limit", "theme"}, flags)
+	assert.ElementsMatch(t, []string{"killed", "new-checkout", "paused", "rate-limit", "theme"}, flags)
 	assert.Contains(t, logs.String(), "level=WARN msg=\"flagkit: override in force\" flag=new-checkout")
 }
 
@@ -130,7 +148,7 @@ flags:
 	env := source.Env("F_", source.Environ(func() []string { return []string{"F_A=on", "F_LIMIT=lots", "F_GHOST=on"} }))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	assert.True(t, c.Bool(ctx, "a", bob, false), "a valid override still applies")
 	assert.Equal(t, int64(1), c.Int(ctx, "limit", bob, 0), "an invalid override is not applied")
 	var paths []string
@@ -145,7 +163,7 @@ flags:
 // definition serves, Status lists the problem, and it is logged once with
 // the valid values.
 func TestEnvOverrideRefused(t *testing.T) {
-	base := newPushSource("flags.yaml", `
+	base := flagkit.NewPushSource("flags.yaml", `
 flags:
   checkout-theme:
     variants: {classic: classic, dark: dark}
@@ -156,7 +174,7 @@ flags:
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	d := c.Evaluate(ctx, "checkout-theme", bob)
 	if d.Value != "classic" || d.Reason != flagkit.ReasonStatic || d.Source != "flags.yaml" {
 		t.Errorf("Evaluate(checkout-theme) = %v, %s from %s; want classic, STATIC from flags.yaml", d.Value, d.Reason, d.Source)
@@ -167,7 +185,7 @@ flags:
 	require.Len(t, st.Problems, 1)
 	assert.Equal(t, "flagkit: env:FEATURE_:1:32: overrides.CHECKOUT_THEME: flag \"checkout-theme\": "+msg, st.Problems[0].Error())
 	assert.ErrorIs(t, st.Problems[0], flagkit.ErrInvalid)
-	base.push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
+	base.Push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
 	want := `level=ERROR msg="flagkit: override refused; it is not in force" source=env:FEATURE_ line=1 column=32 path=overrides.CHECKOUT_THEME err="flag \"checkout-theme\": \"neon\" is neither a variant of this string flag nor a variant's value (valid: classic, dark)"` + "\n"
 	if got := logs.String(); !strings.Contains(got, want) || strings.Count(got, "override refused") != 1 {
 		t.Errorf("log:\n%s\nwant once:\n%s", got, want)
@@ -176,26 +194,26 @@ flags:
 
 func TestPerLayerLastGood(t *testing.T) {
 	base := source.Bytes("base.yaml", []byte("flags:\n  x: {default: off}\n  y: {default: off}\n"))
-	top := newPushSource("top.yaml", "flags:\n  y: {default: on}\n")
+	top := flagkit.NewPushSource("top.yaml", "flags:\n  y: {default: on}\n")
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 
 	// An invalid definition with no last good one in its layer: the lower
 	// layer shows through.
-	top.push("flags:\n  x: {default: maybe}\n  y: {default: on}\n")
+	top.Push("flags:\n  x: {default: maybe}\n  y: {default: on}\n")
 	d := c.Evaluate(ctx, "x", bob)
 	assert.Equal(t, false, d.Value)
 	assert.Equal(t, "base.yaml", d.Source)
 
 	// An invalid definition with a last good one in its layer keeps it.
-	top.push("flags:\n  x: {default: maybe}\n  y: {default: nope}\n")
+	top.Push("flags:\n  x: {default: maybe}\n  y: {default: nope}\n")
 	d = c.Evaluate(ctx, "y", bob)
 	assert.Equal(t, true, d.Value)
 	assert.Equal(t, "top.yaml", d.Source)
 
 	// A flag removed from the layer is gone from it.
-	top.push("flags: {}\n")
+	top.Push("flags: {}\n")
 	d = c.Evaluate(ctx, "y", bob)
 	assert.Equal(t, false, d.Value)
 	assert.Equal(t, "base.yaml", d.Source)
@@ -204,7 +222,7 @@ func TestPerLayerLastGood(t *testing.T) {
 func TestOnlyDefinitionInvalid(t *testing.T) {
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.Bytes("a.yaml", []byte("flags:\n  x: {default: maybe}\n"))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	d := c.Evaluate(ctx, "x", bob)
 	assert.ErrorIs(t, d.Err, flagkit.ErrInvalidFlag)
 	assert.NotErrorIs(t, d.Err, flagkit.ErrFlagNotFound)
@@ -295,7 +313,7 @@ func (w *changes) none(t *testing.T) {
 }
 
 func TestOnChange(t *testing.T) {
-	src := newPushSource("push.yaml", `
+	src := flagkit.NewPushSource("push.yaml", `
 cohorts:
   staff: {when: {email: {ends_with: "@example.com"}}}
 flags:
@@ -310,10 +328,10 @@ flags:
 `)
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	w := watch(c)
 
-	src.push(`
+	src.Push(`
 cohorts:
   staff: {when: {email: {ends_with: "@example.com"}}}
 flags:
@@ -331,7 +349,7 @@ flags:
 	assert.Equal(t, "push.yaml", ch.Source)
 	assert.False(t, ch.Scheduled)
 
-	src.push(`
+	src.Push(`
 cohorts:
   staff: {when: {email: {ends_with: "@corp.example"}}}
 flags:
@@ -349,7 +367,7 @@ flags:
 
 	// The same content, differently formatted, changes nothing; removing a
 	// flag is a change.
-	src.push(`
+	src.Push(`
 cohorts: {staff: {when: {email: {ends_with: "@corp.example"}}}}
 flags:
   a:   {default: off}
@@ -362,39 +380,39 @@ flags:
 }
 
 func TestOnChangeStop(t *testing.T) {
-	src := newPushSource("push.yaml", "flags: {a: {default: on}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	var calls atomic.Int32
 	stop := c.OnChange(func(flagkit.Change) { calls.Add(1) })
 	w := watch(c)
-	src.push("flags: {a: {default: off}}")
+	src.Push("flags: {a: {default: off}}")
 	w.next(t)
 	stop()
-	src.push("flags: {a: {default: on}}")
+	src.Push("flags: {a: {default: on}}")
 	w.next(t)
 	assert.Equal(t, int32(1), calls.Load())
 }
 
 // A slow callback never blocks reloads; the changes meanwhile are merged.
 func TestOnChangeSlowCallbackMerges(t *testing.T) {
-	src := newPushSource("push.yaml", "flags: {a: {default: on}, b: {default: on}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	release := make(chan struct{})
 	got := make(chan flagkit.Change, 10)
 	c.OnChange(func(ch flagkit.Change) {
 		got <- ch
 		<-release
 	})
-	src.push("flags: {a: {default: off}, b: {default: on}}")
+	src.Push("flags: {a: {default: off}, b: {default: on}}")
 	first := <-got
 	assert.Equal(t, []string{"a"}, first.Flags)
 	// While the callback blocks, two more reloads complete.
-	src.push("flags: {a: {default: off}, b: {default: off}}")
-	src.push("flags: {a: {default: on}, b: {default: off}}")
+	src.Push("flags: {a: {default: off}, b: {default: off}}")
+	src.Push("flags: {a: {default: on}, b: {default: off}}")
 	assert.True(t, c.Bool(ctx, "a", bob, false), "reloads are applied while a callback blocks")
 	close(release)
 	select {
@@ -428,7 +446,7 @@ flags:
 			start.Add(2*time.Hour).UTC().Format(time.RFC3339), start.Add(4*time.Hour).UTC().Format(time.RFC3339))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(source.Bytes("mem", []byte(doc))))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		var mu sync.Mutex
 		var got []string
 		c.OnChange(func(ch flagkit.Change) {
@@ -462,16 +480,16 @@ flags:
 // snapshot, and the last document wins.
 func TestConcurrentReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := newPushSource("push.yaml", faultDoc(0))
+	src := flagkit.NewPushSource("push.yaml", faultDoc(0))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 
 	const reloads = 300
 	stop := startViewReaders(t, c, 8)
 	for i := 1; i <= reloads; i++ {
-		src.push(faultDoc(i))
+		src.Push(faultDoc(i))
 		if i%3 == 0 {
-			src.push("flags: {f0: {default: [") // invalid: ignored
+			src.Push("flags: {f0: {default: [") // invalid: ignored
 		}
 	}
 	reads := stop()
@@ -481,10 +499,10 @@ func TestConcurrentReloads(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	src := newPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	st := c.Status()
 	assert.True(t, st.Ready)
 	require.Len(t, st.Sources, 1)
@@ -494,13 +512,13 @@ func TestStatus(t *testing.T) {
 	require.Len(t, st.Problems, 1)
 	assert.Equal(t, "flags.b.default", st.Problems[0].Path)
 
-	src.fail(errors.New("server down"))
+	src.Fail(errors.New("server down"))
 	st = c.Status()
 	assert.True(t, st.Sources[0].Stale)
 	assert.EqualError(t, st.Sources[0].LastError, "server down")
 	assert.True(t, c.Bool(ctx, "a", bob, false), "last good flags stay")
 
-	src.push("flags: {a: {default: on}}")
+	src.Push("flags: {a: {default: on}}")
 	st = c.Status()
 	assert.False(t, st.Sources[0].Stale)
 	assert.NoError(t, st.Sources[0].LastError)
@@ -548,14 +566,14 @@ func (h *countingHandler) count(prefix string) int {
 // Each distinct problem is logged once, not once per poll.
 func TestProblemsLoggedOnce(t *testing.T) {
 	h := &countingHandler{counts: map[string]int{}}
-	src := newPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	for i := 0; i < 3; i++ {
-		src.push("flags: {a: {default: on}, b: {default: maybe}}")
-		src.fail(errors.New("timeout"))
-		src.fail(errors.New("timeout"))
+		src.Push("flags: {a: {default: on}, b: {default: maybe}}")
+		src.Fail(errors.New("timeout"))
+		src.Fail(errors.New("timeout"))
 	}
 	assert.Equal(t, 1, h.count("flagkit: invalid definition isolated"), "the isolated flag: once while it lasts... %v", h.counts)
 	assert.Equal(t, 3, h.count("flagkit: load failed; keeping the last good flags timeout"), "each failure after a recovery: once")
@@ -608,15 +626,15 @@ func TestPanicsAreContained(t *testing.T) {
 	assert.Contains(t, err.Error(), "panicky")
 	assert.Contains(t, err.Error(), "source panicked: boom")
 
-	src := newPushSource("push.yaml", "flags: {a: {default: on}}")
+	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	c.OnChange(func(flagkit.Change) { panic("subscriber bug") })
 	w := watch(c)
-	src.push("flags: {a: {default: off}}")
+	src.Push("flags: {a: {default: off}}")
 	w.next(t) // the other subscriber still hears about it
-	src.push("flags: {a: {default: on}}")
+	src.Push("flags: {a: {default: on}}")
 	w.next(t)
 
 	// The same for OnStatus.
@@ -625,9 +643,9 @@ func TestPanicsAreContained(t *testing.T) {
 	c.OnStatus(func(st flagkit.Status) { reports <- st })
 	for _, fail := range []bool{true, false} {
 		if fail {
-			src.fail(errors.New("down"))
+			src.Fail(errors.New("down"))
 		} else {
-			src.push("flags: {a: {default: on}}")
+			src.Push("flags: {a: {default: on}}")
 		}
 		select {
 		case st := <-reports:
@@ -687,34 +705,15 @@ func TestHooksSeeWhatTheCallerGot(t *testing.T) {
 	assert.Equal(t, "flagkittest", h.seen[4].Source)
 }
 
-// fallbackSource delivers its first document together with err, as a
-// source that falls back to a copy of its document does (source.HTTP with
-// its backup), then what the test pushes.
-type fallbackSource struct {
-	*pushSource
-	err error
-}
-
-func (s *fallbackSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	first := true
-	return s.pushSource.Run(ctx, func(doc []byte, err error) error {
-		if first {
-			first, err = false, s.err
-		}
-		update(doc, err)
-		return nil
-	})
-}
-
 // A fallback document delivered with its error is used, and the source is
 // stale with that error as soon as New returns.
 func TestFallbackDocumentIsStale(t *testing.T) {
 	errDown := errors.New("server down")
 	h := &countingHandler{counts: map[string]int{}}
-	src := &fallbackSource{pushSource: newPushSource("fallback.yaml", "flags: {a: {default: on}}"), err: errDown}
+	src := flagkit.NewFallbackSource("fallback.yaml", "flags: {a: {default: on}}", errDown)
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	st := c.Status()
 	assert.True(t, st.Ready)
 	require.Len(t, st.Sources, 1)
@@ -726,13 +725,13 @@ func TestFallbackDocumentIsStale(t *testing.T) {
 	const logged = "flagkit: load failed; using the source's fallback document server down"
 	assert.Equal(t, 1, h.count(logged), "logged when New returned: %v", h.counts)
 
-	src.fail(errDown) // the same failure again: still stale, not logged again
+	src.Fail(errDown) // the same failure again: still stale, not logged again
 	st = c.Status()
 	assert.True(t, st.Sources[0].Stale)
 	assert.ErrorIs(t, st.Sources[0].LastError, errDown)
 	assert.Equal(t, 1, h.count(logged), "%v", h.counts)
 
-	src.push("flags: {a: {default: off}}") // recovery
+	src.Push("flags: {a: {default: off}}") // recovery
 	st = c.Status()
 	assert.False(t, st.Sources[0].Stale)
 	assert.NoError(t, st.Sources[0].LastError)
@@ -766,17 +765,17 @@ func TestOnStatus(t *testing.T) {
 		{"the flag is repaired", good, "", &want{}},
 	}
 	synctest.Test(t, func(t *testing.T) {
-		src := newPushSource("push.yaml", good)
+		src := flagkit.NewPushSource("push.yaml", good)
 		c, err := flagkit.New(ctx, flagkit.WithSource(src))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		reports := make(chan flagkit.Status, 10)
 		stop := c.OnStatus(func(st flagkit.Status) { reports <- st })
 		for _, step := range steps {
 			if step.err != "" {
-				src.fail(errors.New(step.err))
+				src.Fail(errors.New(step.err))
 			} else {
-				src.push(step.doc)
+				src.Push(step.doc)
 			}
 			synctest.Wait() // the client's notifier has delivered, or has nothing to deliver
 			var got *flagkit.Status
@@ -805,7 +804,7 @@ func TestOnStatus(t *testing.T) {
 			}
 		}
 		stop()
-		src.fail(errors.New("after stop"))
+		src.Fail(errors.New("after stop"))
 		synctest.Wait()
 		select {
 		case st := <-reports:

@@ -410,7 +410,7 @@ func TestInCIDR(t *testing.T) {
 		{op: "in_cidr", arg: opList(opStr("10.0.0.0/8"), opStr("2001:db8::/32")), cases: []opMatchCase{
 			{"10.1.2.3", true}, {"11.0.0.1", false}, {"::ffff:10.1.2.3", true}, {netip.MustParseAddr("::ffff:10.1.2.3"), true},
 			{"2001:db8::1", true}, {"2001:db8::1%eth0", true}, {netip.MustParseAddr("2001:db8::1%eth0"), true},
-			{"2001:db9::1", false}, {"10.0.0.1/32", false}, {"010.0.0.1", false}, {"10.0.0", false}, {"", false},
+			{"2001:db9::1", false}, {netip.MustParseAddr("2001:db9::1"), false}, {netip.MustParseAddr("11.0.0.1"), false}, {"10.0.0.1/32", false}, {"010.0.0.1", false}, {"10.0.0", false}, {"", false},
 			{167772161, false}, {[]string{"192.168.0.1", "10.0.0.1"}, true}, {[]any{1, "10.0.0.1"}, true},
 			{netip.Addr{}, false}, {attrAbsent, false}, {nil, false}, {"10.1.2.3%eth0", false}, {"%eth0", false},
 		}},

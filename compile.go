@@ -189,7 +189,7 @@ func (c *compiler) compileCohort(key string, stack []string) {
 	case 2:
 		return
 	case 1:
-		cycle := append(stack[slices.Index(stack, key):], key)
+		cycle := append(slices.Clone(stack[slices.Index(stack, key):]), key) // not into the caller's stack
 		for _, k := range cycle[:len(cycle)-1] {
 			c.cohortErr[k] = cohortProblem{ErrCycle, "cohorts refer to each other in a cycle: " + strings.Join(cycle, " -> ")}
 		}

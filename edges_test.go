@@ -35,7 +35,7 @@ flags:
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	closeAtEnd(t, c)
 	tests := []struct {
 		name, flag, key string
 		want            bool

@@ -58,7 +58,7 @@ func newClient(t testing.TB, doc string, opts ...flagkit.Option) *flagkit.Client
 	opts = append([]flagkit.Option{flagkit.WithSource(source.Bytes("test.yaml", []byte(doc)))}, opts...)
 	c, err := flagkit.New(ctx, opts...)
 	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
+	closeAtEnd(t, c)
 	return c
 }
 
@@ -118,6 +118,7 @@ func TestEvaluate(t *testing.T) {
 		{flag: "window", subject: bob, at: "2026-12-01T13:59:59Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "window", subject: bob, at: "2026-12-01T14:00:00Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"},
 		{flag: "window", subject: bob, at: "2027-01-01T04:59:59Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"},
+		{flag: "window", subject: bob, at: "2027-01-01T04:59:59.999Z", value: true, variant: "on", reason: flagkit.ReasonTargetingMatch, rule: "december"}, // until is exclusive
 		{flag: "window", subject: bob, at: "2027-01-01T05:00:00Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "ramp", subject: bob, at: "2026-11-30T00:00:00Z", value: false, variant: "off", reason: flagkit.ReasonDefault},
 		{flag: "ramp", subject: bob, at: "2026-12-11T00:00:00Z", value: true, variant: "on", reason: flagkit.ReasonSplit, rule: "ramp"},
@@ -271,7 +272,7 @@ flags:
     default: maybe
 `))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	assert.True(t, c.Bool(ctx, "good", bob, false))
 	d := c.Evaluate(ctx, "bad", bob)
 	assert.Equal(t, flagkit.ReasonError, d.Reason)

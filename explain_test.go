@@ -82,7 +82,7 @@ func explainClient(t *testing.T, opts ...flagkit.Option) *flagkit.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
+	closeAtEnd(t, c)
 	return c
 }
 

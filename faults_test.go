@@ -214,7 +214,7 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		started := time.Now()
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 		require.NoError(t, err, "New with a backup while the server is down")
-		defer c.Close()
+		closeAtEnd(t, c)
 		// The source delivers the backup together with the error that made
 		// it fall back, and New returns after that one call: the status is
 		// stale, and the failure logged, at once, without waiting. (Were
@@ -295,7 +295,7 @@ func TestFaultServerDownLater(t *testing.T) {
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.MaxBackoff(40*time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		start := time.Now()
 		firstLoad := faultStatus(t, c).LastLoad
 		setDown(true)
@@ -389,7 +389,7 @@ func TestFaultGarbageAfterGood(t *testing.T) {
 			src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(5*time.Millisecond), source.MaxBackoff(5*time.Millisecond))
 			c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 			require.NoError(t, err)
-			defer c.Close()
+			closeAtEnd(t, c)
 			var evals atomic.Int32
 			logs.setOnRecord(func(msg string) {
 				if !strings.HasPrefix(msg, faultLoadFailed) {
@@ -440,7 +440,7 @@ func TestFaultNewDocumentEveryPoll(t *testing.T) {
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		var (
 			mu   sync.Mutex
 			seen []int64
@@ -560,7 +560,7 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 					return
 				}
 				require.NoError(t, err)
-				defer c.Close()
+				closeAtEnd(t, c)
 				// The backup came with the error: no waiting.
 				ss := faultStatus(t, c)
 				assert.True(t, ss.Stale)
@@ -617,7 +617,7 @@ func TestFaultHangingPoll(t *testing.T) {
 	src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(10*time.Millisecond), source.Timeout(time.Minute))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 
 	select {
 	case <-entered:
@@ -669,7 +669,7 @@ func TestFaultStalledBody(t *testing.T) {
 	d := faultWithin(t, "New with a stalled body", func() { c, err = flagkit.New(ctx, flagkit.WithSource(src)) })
 	t.Logf("New with a stalled body took %v (source.Timeout 50ms)", d)
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	// The error comes just after the backup that ended New.
 	faultWaitFor(t, "stale", func() bool { return faultStatus(t, c).Stale })
 	ss := faultStatus(t, c)
@@ -701,7 +701,7 @@ func TestFaultMemoryFlat(t *testing.T) {
 		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 		require.NoError(t, err)
-		defer c.Close()
+		closeAtEnd(t, c)
 		var changes atomic.Int32
 		c.OnChange(func(flagkit.Change) { changes.Add(1) })
 
@@ -757,7 +757,7 @@ func TestFaultFileSource(t *testing.T) {
 	src := source.File(path, source.Interval(10*time.Millisecond), source.Debounce(20*time.Millisecond))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	require.Equal(t, int64(1), faultView(t, c))
 
 	stale := func(match func(error) bool) func() bool {
@@ -818,29 +818,29 @@ func TestFaultFileSource(t *testing.T) {
 // nothing leaks.
 func TestLoadReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := newPushSource("push.yaml", faultDoc(0))
+	src := flagkit.NewPushSource("push.yaml", faultDoc(0))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 
 	const reloads = 1000
 	readers := 4 * runtime.GOMAXPROCS(0)
 	stop := startViewReaders(t, c, readers)
 	invalid := 0
 	for i := 1; i <= reloads; i++ {
-		src.push(faultDoc(i))
+		src.Push(faultDoc(i))
 		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {
 			t.Fatalf("right after reload %d: Int(f4) = %d; want %d", i, got, i)
 		}
 		switch i % 4 {
 		case 1:
-			src.push("flags: {f0: {default: [") // a syntax error: the whole document is refused
+			src.Push("flags: {f0: {default: [") // a syntax error: the whole document is refused
 			invalid++
 		case 2:
-			src.push("- not\n- a mapping\n")
+			src.Push("- not\n- a mapping\n")
 			invalid++
 		case 3:
-			src.fail(errors.New("connection reset"))
+			src.Fail(errors.New("connection reset"))
 			invalid++
 		}
 		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {
@@ -877,7 +877,7 @@ func TestFaultNoLeak(t *testing.T) {
 		flagkit.WithSource(source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_B=off"} }))),
 	)
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	changed := make(chan flagkit.Change, 10)
 	c.OnChange(func(ch flagkit.Change) {
 		select {
@@ -905,7 +905,7 @@ func TestFaultFileLatency(t *testing.T) {
 	faultWriteFile(t, path, faultDoc(1))
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.File(path)))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	require.Equal(t, int64(1), faultView(t, c))
 
 	tmp := path + ".new"

@@ -41,22 +41,6 @@ var fzSentinels = []error{ErrSyntax, ErrTooLarge, ErrTooDeep, ErrInvalid, ErrUnk
 // fzReasons are the reasons an evaluation may report.
 var fzReasons = []Reason{ReasonStatic, ReasonDefault, ReasonTargetingMatch, ReasonSplit, ReasonDisabled, ReasonPrerequisiteFailed, ReasonError}
 
-// fzSource is a Source that serves one document and then waits.
-type fzSource struct {
-	name string
-	doc  []byte
-}
-
-func (s fzSource) Name() string { return s.name }
-
-func (s fzSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	if verdict := update(s.doc, nil); verdict != nil {
-		update(nil, verdict) // the answer to a refusal that New waits for
-	}
-	<-ctx.Done()
-	return nil
-}
-
 // fzWithin runs fn and fails t if it does not return within fzParseBudget.
 // A goroutine stuck in a loop is left behind; the failing run ends soon after.
 func fzWithin(t *testing.T, what string, fn func()) {
@@ -365,7 +349,7 @@ func FuzzParse(f *testing.F) {
 		// The client loads what Validate accepts, reports the same problems and
 		// evaluates every flag at any time.
 		var now atomic.Int64
-		c, err := New(context.Background(), WithSource(fzSource{name: "fuzz", doc: data}), WithLogger(logger),
+		c, err := New(context.Background(), WithSource(NewPushSource("fuzz", string(data))), WithLogger(logger),
 			WithClock(func() time.Time { return time.UnixMilli(now.Load()) }))
 		if err != nil {
 			t.Fatalf("New with a document that parses: %v", err)
@@ -780,7 +764,7 @@ var fzTimes = []int64{0, 1767222000000, 1780264800000, 1796083200000, 1805000000
 // panics, is deterministic and agrees across getters, views and All.
 func FuzzEvaluate(f *testing.F) {
 	var now atomic.Int64
-	c, err := New(context.Background(), WithSource(fzSource{name: "rich", doc: []byte(fzRichDoc)}), WithStrict(),
+	c, err := New(context.Background(), WithSource(NewPushSource("rich", fzRichDoc)), WithStrict(),
 		WithClock(func() time.Time { return time.UnixMilli(now.Load()) }),
 		WithAttributes(Attrs{"plan": "enterprise", "country": "NO", "ip": "10.0.0.1", "version": nil}))
 	if err != nil {
@@ -1600,8 +1584,8 @@ func fzCheckJSONEquivalence(t *testing.T, data []byte) {
 	}
 	var now atomic.Int64
 	clock := WithClock(func() time.Time { return time.UnixMilli(now.Load()) })
-	jc, jerr := New(context.Background(), WithSource(fzSource{name: "doc", doc: jsonDoc}), clock)
-	yc, yerr := New(context.Background(), WithSource(fzSource{name: "doc", doc: yamlDoc}), clock)
+	jc, jerr := New(context.Background(), WithSource(NewPushSource("doc", string(jsonDoc))), clock)
+	yc, yerr := New(context.Background(), WithSource(NewPushSource("doc", string(yamlDoc))), clock)
 	if jerr == nil {
 		defer jc.Close()
 	}

@@ -401,7 +401,7 @@ func TestReferenceGraphsThroughClient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), fzParseBudget)
 	defer cancel()
 	for _, tt := range graphCases {
-		c, err := New(ctx, WithSource(fzSource{name: "graph.yaml", doc: []byte(tt.doc(tt.n))}), WithStrict())
+		c, err := New(ctx, WithSource(NewPushSource("graph.yaml", tt.doc(tt.n))), WithStrict())
 		if err != nil {
 			t.Fatalf("%s: New: %v", tt.name, err)
 		}
@@ -416,7 +416,7 @@ func TestReferenceGraphsThroughClient(t *testing.T) {
 // the issue gives.
 func graphClient(tb testing.TB, tt graphCase) *Client {
 	tb.Helper()
-	c, err := New(context.Background(), WithSource(fzSource{name: "graph.yaml", doc: []byte(tt.doc(tt.n))}), WithStrict())
+	c, err := New(context.Background(), WithSource(NewPushSource("graph.yaml", tt.doc(tt.n))), WithStrict())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package flagkit_test
 
 import (
-	"context"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -10,51 +9,6 @@ import (
 
 	"github.com/flagkit/flagkit"
 )
-
-// pushSource is a source whose documents a test pushes; push returns once
-// the client has applied the document.
-type pushSource struct {
-	name    string
-	initial []byte
-	ch      chan pushed
-}
-
-type pushed struct {
-	doc  []byte
-	err  error
-	done chan struct{}
-}
-
-func newPushSource(name, initial string) *pushSource {
-	return &pushSource{name: name, initial: []byte(initial), ch: make(chan pushed)}
-}
-
-func (p *pushSource) Name() string { return p.name }
-
-func (p *pushSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	if verdict := update(p.initial, nil); verdict != nil {
-		update(nil, verdict) // the answer to a refusal that New waits for
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m := <-p.ch:
-			update(m.doc, m.err)
-			close(m.done)
-		}
-	}
-}
-
-func (p *pushSource) push(doc string) { p.send([]byte(doc), nil) }
-
-func (p *pushSource) fail(err error) { p.send(nil, err) }
-
-func (p *pushSource) send(doc []byte, err error) {
-	m := pushed{doc: doc, err: err, done: make(chan struct{})}
-	p.ch <- m
-	<-m.done
-}
 
 // startViewReaders starts n goroutines that read f0..f4 of faultDoc
 // documents through views until stop is called: every view must show one
@@ -109,4 +63,20 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 		return slog.Attr{}
 	}
 	return a
+}
+
+// closeAtEnd closes c when the test ends and fails the test if Close
+// returns an error, which would be the client's or a source's failure to
+// stop. Tests of the client itself (loading, reloading, failing sources,
+// evaluating) close with it. Benchmarks, allocation tests, fuzz targets
+// and examples keep defer c.Close(): they test nothing about closing, a
+// benchmark or fuzz target cannot usefully report it, and an example shows
+// the documented use.
+func closeAtEnd(tb testing.TB, c *flagkit.Client) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
 }

@@ -36,7 +36,7 @@ func newHTTPClient(t *testing.T, rawURL string, answer httpAnswer, opts ...sourc
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.HTTP(rawURL, opts...)),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if c != nil {
-		t.Cleanup(func() { c.Close() })
+		closeAtEnd(t, c)
 	}
 	return c, &logs, err
 }

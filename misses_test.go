@@ -75,13 +75,13 @@ func TestMistakeErrors(t *testing.T) {
 // TestMistakesLogged: each distinct problem of code is logged once at
 // WARN; a reload that defines the key logs it as resolved at INFO.
 func TestMistakesLogged(t *testing.T) {
-	src := newPushSource("flags.yaml", mistakesDoc)
+	src := flagkit.NewPushSource("flags.yaml", mistakesDoc)
 	var logs bytes.Buffer
 	h := &recordingHook{}
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithHook(h),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
 	require.NoError(t, err)
-	defer c.Close()
+	closeAtEnd(t, c)
 	logs.Reset()
 	for range 3 {
 		c.Bool(ctx, "new-chekout", bob, false)
@@ -92,8 +92,8 @@ func TestMistakesLogged(t *testing.T) {
 		c.Bool(ctx, strings.Repeat("k", 200), bob, false)
 		c.Bool(ctx, "no spaces", bob, false)
 	}
-	src.push(mistakesDoc + "  payments: {default: on}\n")
-	src.push(strings.Replace(mistakesDoc, "new-checkout: {default: on}", "new-checkout: {variants: {one: 1}, default: one}", 1) + "  payments: {default: on}\n")
+	src.Push(mistakesDoc + "  payments: {default: on}\n")
+	src.Push(strings.Replace(mistakesDoc, "new-checkout: {default: on}", "new-checkout: {variants: {one: 1}, default: one}", 1) + "  payments: {default: on}\n")
 	c.Bool(ctx, "payments", bob, false)
 	want := `level=WARN msg="flagkit: flag not found; the caller's fallback is served" flag=new-chekout did_you_mean=new-checkout
 level=WARN msg="flagkit: type mismatch; the caller's fallback is served" flag=new-checkout getter=Int getter_type=number flag_type=boolean

@@ -228,9 +228,8 @@ func scanNumber(s string) (condNum, bool) {
 			break
 		}
 	}
-	sig := intPart
+	var sig string // the significant digits of intPart: none when it is all zeros
 	if first < 0 {
-		sig = ""
 		for k := 0; k < len(frac); k++ {
 			if frac[k] != '0' {
 				e, first = -k, k

@@ -95,7 +95,7 @@ func TestQuietStart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.Close()
+			closeAtEnd(t, c)
 			if got := h.atLeast(slog.LevelWarn); !equalStrings(got, tt.want) {
 				t.Errorf("logged at WARN or above: %q; want %q", got, tt.want)
 			}
@@ -131,19 +131,19 @@ func equalStrings(a, b []string) bool {
 // told too.
 func TestProblemsToldOnceAndRecovery(t *testing.T) {
 	h := &levelLog{}
-	bad := newPushSource("push", "flags:\n  a: {default: on, rules: [{cohort: nobody, serve: on}]}\n")
+	bad := flagkit.NewPushSource("push", "flags:\n  a: {default: on, rules: [{cohort: nobody, serve: on}]}\n")
 	c, err := flagkit.New(context.Background(), flagkit.WithSource(bad), flagkit.WithLogger(slog.New(h)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	closeAtEnd(t, c)
 	want := []string{"ERROR flagkit: invalid reference isolated"}
 	if got := h.atLeast(slog.LevelWarn); !equalStrings(got, want) {
 		t.Fatalf("at start: %q; want %q", got, want)
 	}
-	bad.fail(errors.New("down"))
-	bad.fail(errors.New("down")) // the same failure: not told again
-	bad.push("flags:\n  a: {default: on}\n")
+	bad.Fail(errors.New("down"))
+	bad.Fail(errors.New("down")) // the same failure: not told again
+	bad.Push("flags:\n  a: {default: on}\n")
 	want = []string{
 		"ERROR flagkit: invalid reference isolated",
 		"ERROR flagkit: load failed; keeping the last good flags",
@@ -164,7 +164,7 @@ func TestProblemsToldOnceAndRecovery(t *testing.T) {
 // flags".
 func TestLoadFailedWithoutFlags(t *testing.T) {
 	h := &levelLog{}
-	good := newPushSource("good", "flags: {a: {default: on}}\n")
+	good := flagkit.NewPushSource("good", "flags: {a: {default: on}}\n")
 	_, err := flagkit.New(context.Background(), flagkit.WithSource(good), flagkit.WithSource(errSourceNamed("down")), flagkit.WithLogger(slog.New(h)))
 	if err == nil || !strings.Contains(err.Error(), "flagkit: source down: no usable document") {
 		t.Fatalf("New = %v; want the source without a document named", err)
@@ -191,7 +191,7 @@ func (s errSourceNamed) Run(ctx context.Context, update func([]byte, error) erro
 func TestCloseFromCallback(t *testing.T) {
 	for _, which := range []string{"OnChange", "OnStatus"} {
 		t.Run(which, func(t *testing.T) {
-			src := newPushSource("push", "flags: {a: {default: on}}\n")
+			src := flagkit.NewPushSource("push", "flags: {a: {default: on}}\n")
 			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 			if err != nil {
 				t.Fatal(err)
@@ -199,10 +199,10 @@ func TestCloseFromCallback(t *testing.T) {
 			closed := make(chan error, 1)
 			if which == "OnChange" {
 				c.OnChange(func(flagkit.Change) { closed <- c.Close() })
-				src.push("flags: {a: {default: off}}\n")
+				src.Push("flags: {a: {default: off}}\n")
 			} else {
 				c.OnStatus(func(flagkit.Status) { closed <- c.Close() })
-				src.fail(errors.New("down"))
+				src.Fail(errors.New("down"))
 			}
 			select {
 			case err := <-closed:
@@ -261,15 +261,15 @@ func TestNewReturnsByDeadline(t *testing.T) {
 // reports the flags whose instants moved.
 func TestChangeOfTimezone(t *testing.T) {
 	const doc = "timezone: %s\nflags:\n  launch: {default: off, rules: [{from: 2027-01-10 09:00, serve: on}]}\n  static: {default: on}\n"
-	src := newPushSource("push", fmt.Sprintf(doc, "Europe/Oslo"))
+	src := flagkit.NewPushSource("push", fmt.Sprintf(doc, "Europe/Oslo"))
 	c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	closeAtEnd(t, c)
 	changes := make(chan flagkit.Change, 1)
 	c.OnChange(func(ch flagkit.Change) { changes <- ch })
-	src.push(fmt.Sprintf(doc, "America/New_York"))
+	src.Push(fmt.Sprintf(doc, "America/New_York"))
 	select {
 	case ch := <-changes:
 		if !equalStrings(ch.Flags, []string{"launch"}) {

@@ -248,11 +248,11 @@ func TestBadReloadKeepsLastGood(t *testing.T) {
 			if tt.flag != "keep" {
 				initial += fmt.Sprintf("  %s: {default: on}\n", tt.flag)
 			}
-			src := newPushSource("push.yaml", initial)
+			src := flagkit.NewPushSource("push.yaml", initial)
 			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 			require.NoError(t, err)
-			defer c.Close()
-			src.push(tt.doc)
+			closeAtEnd(t, c)
+			src.Push(tt.doc)
 			if got := c.Bool(ctx, tt.flag, bob, false); !got {
 				t.Errorf("Bool(%q) after bad reload = %v; want true (last good)", tt.flag, got)
 			}

@@ -60,7 +60,11 @@ func newClient(t *testing.T, now *atomic.Int64, docs ...string) *flagkit.Client 
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	return c
 }
 

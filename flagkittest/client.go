@@ -147,7 +147,11 @@ func load(tb testing.TB, fn, name string, doc []byte, opts []flagkit.Option) *fl
 		tb.Fatalf("%s: %v", fn, err)
 		return nil
 	}
-	tb.Cleanup(func() { c.Close() })
+	tb.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			tb.Errorf("%s: Close: %v", fn, err)
+		}
+	})
 	return c
 }
 

@@ -50,7 +50,11 @@ func newClient(t testing.TB, hs ...flagkit.Hook) *flagkit.Client {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	return c
 }
 

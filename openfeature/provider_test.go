@@ -123,7 +123,11 @@ func newClient(t *testing.T, d string) (*flagkit.Client, *pushSource) {
 	src := newPushSource(d)
 	c, err := flagkit.New(t.Context(), flagkit.WithSource(src))
 	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	return c, src
 }
 

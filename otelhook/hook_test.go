@@ -52,7 +52,11 @@ func newClient(t *testing.T, h flagkit.Hook) *flagkit.Client {
 	t.Helper()
 	c, err := flagkit.New(t.Context(), flagkit.WithSource(source.Bytes(src, []byte(doc))), flagkit.WithHook(h))
 	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	return c
 }
 

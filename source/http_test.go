@@ -1038,6 +1038,14 @@ func TestHTTPBackoff(t *testing.T) {
 			want: []bound{{1, I}, {I, 2 * I}, {I, 4 * I}, {9 * I / 10, 11 * I / 10}},
 		},
 		{
+			name: "a failure after a recovery backs off from the start again",
+			steps: []httpStep{
+				{err: boom}, {err: boom}, {err: boom}, {code: 200, body: httpDocA},
+				{err: boom}, {err: boom}, {code: 200, body: httpDocA},
+			},
+			want: []bound{{I, 2 * I}, {I, 4 * I}, {I, 8 * I}, {9 * I / 10, 11 * I / 10}, {I, 2 * I}, {I, 4 * I}, {9 * I / 10, 11 * I / 10}},
+		},
+		{
 			name: "a refused document is no failure",
 			steps: []httpStep{
 				{code: 200, body: httpDocA}, {code: 200, body: "garbage"}, {code: 200, body: "garbage 2"},
