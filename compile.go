@@ -599,7 +599,7 @@ func (s *snapshot) applyOverrides(layers []*docSpec) []*ParseError {
 	sort.Strings(order)
 	byNorm := map[string][]string{}
 	for k := range s.flags {
-		n := normalizeKey(k)
+		n := suggest.OverrideKey(k)
 		byNorm[n] = append(byNorm[n], k)
 	}
 	var problems []*ParseError

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/flagkit/flagkit/internal/suggest"
 )
 
 // This file explains evaluations: a walk of its own over the compiled
@@ -532,7 +534,7 @@ func (x *explainer) bucket(r *rule) *BucketCheck {
 func (x *explainer) layers(key string) []LayerCheck {
 	var out []LayerCheck
 	f := x.snap.flags[key]
-	norm := normalizeKey(key)
+	norm := suggest.OverrideKey(key)
 	inForce := -1
 	for _, d := range x.snap.layers {
 		lc := LayerCheck{Source: d.source}

@@ -205,20 +205,6 @@ type overrideValue struct {
 	raw  []byte // set for mappings and lists
 }
 
-// normalizeKey returns the key under which overrides name a flag:
-// upper-cased, with '-' and '.' written as '_'.
-func normalizeKey(key string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '-' || r == '.':
-			return '_'
-		case 'a' <= r && r <= 'z':
-			return r - 'a' + 'A'
-		}
-		return r
-	}, key)
-}
-
 // validKey reports whether s is 1–128 letters, digits, '-', '_' or '.'.
 func validKey(s string) bool {
 	if len(s) == 0 || len(s) > maxKeyLen {
@@ -621,7 +607,7 @@ func parseDocument(source string, data []byte, maxSize int64) (*docSpec, error) 
 		entries, _ := p.mapping(overrides, "overrides")
 		for _, e := range entries {
 			path := join("overrides", e.key)
-			o := overrideSpec{key: e.key, norm: normalizeKey(e.key), line: e.v.Line, column: e.v.Column, path: path, source: source}
+			o := overrideSpec{key: e.key, norm: suggest.OverrideKey(e.key), line: e.v.Line, column: e.v.Column, path: path, source: source}
 			switch e.v.Kind {
 			case yaml.ScalarNode:
 				o.node = overrideValue{text: e.v.Value, kind: classify(e.v)}

@@ -20,9 +20,9 @@ import (
 // Its cost is O(len(names) × len(name)²) at worst, bounded by the early
 // exit of each distance: call it on the error path only.
 func Nearest(name string, names []string) string {
-	norm := normalize(name)
+	norm := OverrideKey(name)
 	for _, n := range names {
-		if n != name && normalize(n) == norm {
+		if n != name && OverrideKey(n) == norm {
 			return n
 		}
 	}
@@ -49,8 +49,12 @@ func DidYouMean(name string, names []string) string {
 	return ""
 }
 
-// normalize returns name as flagkit's overrides compare flag keys.
-func normalize(name string) string {
+// OverrideKey returns the key under which overrides name a flag:
+// upper-cased, with '-' and '.' written as '_' (so new-checkout,
+// NEW_CHECKOUT and new_checkout name the same flag). It is the one copy of
+// that rule: the parser keys overrides with it, and suggestions compare
+// names with it.
+func OverrideKey(name string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '-' || r == '.':

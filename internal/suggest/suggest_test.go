@@ -54,3 +54,17 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestOverrideKey(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"new-checkout", "NEW_CHECKOUT"},
+		{"NEW_CHECKOUT", "NEW_CHECKOUT"},
+		{"new_checkout", "NEW_CHECKOUT"},
+		{"v2.theme", "V2_THEME"},
+		{"blåbær", "BLåBæR"}, // only ASCII letters are upper-cased
+	} {
+		if got := OverrideKey(tt.in); got != tt.want {
+			t.Errorf("OverrideKey(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
