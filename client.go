@@ -627,22 +627,132 @@ func (c *Client) Close() error {
 	return c.closeErr
 }
 
-// resolve evaluates one flag for a getter into r: from the current
-// snapshot with a lazy clock (v nil), or from a View's snapshot and
-// instant. A variant of another type than w is replaced by ErrTypeMismatch,
-// and no variant is reported as ErrNoValue, before the hooks see the
-// result, so they record what the caller got.
+// current is the View the client's own getters answer from: the current
+// snapshot, with the clock read only if a flag needs it (lazy). A nil
+// client answers as a closed one, from the zero View.
+func (c *Client) current() View {
+	if c == nil {
+		return View{}
+	}
+	return View{c: c, snap: c.snap.Load(), lazy: true}
+}
+
+// Bool returns the value of boolean flag key for s, or fallback when the
+// flag is missing, invalid, not boolean, serves no value, or the client is
+// closed.
+func (c *Client) Bool(ctx context.Context, key string, s Subject, fallback bool) bool {
+	v := c.current()
+	var r result
+	v.resolve(ctx, key, s, wantBool, &r)
+	return boolOf(&r, fallback)
+}
+
+// String returns the value of string flag key for s, or fallback (see
+// [Client.Bool]).
+func (c *Client) String(ctx context.Context, key string, s Subject, fallback string) string {
+	v := c.current()
+	var r result
+	v.resolve(ctx, key, s, wantString, &r)
+	return stringOf(&r, fallback)
+}
+
+// Int returns the value of number flag key for s, or fallback (see
+// [Client.Bool]); a value that is not a whole number fitting int64 also
+// serves the fallback.
+func (c *Client) Int(ctx context.Context, key string, s Subject, fallback int64) int64 {
+	v := c.current()
+	var r result
+	v.resolve(ctx, key, s, wantInt, &r)
+	return intOf(&r, fallback)
+}
+
+// Float returns the value of number flag key for s, or fallback (see
+// [Client.Bool]).
+func (c *Client) Float(ctx context.Context, key string, s Subject, fallback float64) float64 {
+	v := c.current()
+	var r result
+	v.resolve(ctx, key, s, wantFloat, &r)
+	return floatOf(&r, fallback)
+}
+
+// Object decodes the value of object flag key for s into dst, which must
+// be a non-nil pointer, as encoding/json would. It reports whether it did;
+// on any problem dst is left as it was, so it can hold the fallback. dst
+// never aliases the client's data.
+func (c *Client) Object(ctx context.Context, key string, s Subject, dst any) bool {
+	v := c.current()
+	var r result
+	v.resolve(ctx, key, s, wantObject, &r)
+	return objectInto(&r, dst)
+}
+
+// Evaluate returns the full result of evaluating flag key for s: value,
+// variant, reason, rule, source and error.
+func (c *Client) Evaluate(ctx context.Context, key string, s Subject) Detail {
+	v := c.current()
+	var r result
+	v.resolve(ctx, key, s, wantAny, &r)
+	return r.detail()
+}
+
+// All evaluates every flag for s, for example to bootstrap a front end.
+// Invalid flags are included with their error.
+func (c *Client) All(ctx context.Context, s Subject) map[string]Detail {
+	return c.View().All(ctx, s)
+}
+
+// View returns a view of the client's current definitions at the current
+// time: every getter of the view answers from the same snapshot and the
+// same clock reading, even across a reload or a scheduled launch. Take one
+// per request when a handler reads several flags that must agree. A View
+// is a small value; it is safe for concurrent use.
+func (c *Client) View() View {
+	if c == nil {
+		return View{}
+	}
+	return View{c: c, snap: c.snap.Load(), now: c.millis()}
+}
+
+// ViewAt returns a view of the client's current definitions at instant t
+// instead of the client's clock: what every getter answers at t, such as at
+// a scheduled launch, if the definitions stay as they are (t is read to the
+// millisecond). It is for tooling (a debug page, a planning tool, Explain
+// at a chosen instant); code that serves requests wants [Client.View].
+func (c *Client) ViewAt(t time.Time) View {
+	if c == nil {
+		return View{}
+	}
+	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
+}
+
+// A View answers from one snapshot of a [Client] at one instant; see
+// [Client.View]. The zero View serves every fallback.
+//
+// Every getter of the package resolves a flag through a View (resolve): the
+// client's own getters through a View of the current snapshot whose clock is
+// read only when a flag needs the time (lazy).
+type View struct {
+	c    *Client
+	snap *snapshot
+	now  int64 // Unix ms; unread when lazy
+	lazy bool
+}
+
+// resolve evaluates one flag for a getter into r. A variant of another
+// type than w is replaced by ErrTypeMismatch, and no variant is reported
+// as ErrNoValue, before the hooks see the result, so they record what the
+// caller got.
 //
 // Results travel by pointer, from the getter's frame down to eval: copying
 // a returned struct cost a store-forwarding stall on the hottest path.
-func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *View, r *result) {
-	var snap *snapshot
-	clk := clock{millis: c.millis}
-	if v != nil {
-		snap, clk.ms, clk.read = v.snap, v.now, true
-	} else {
-		snap = c.snap.Load()
+func (v *View) resolve(ctx context.Context, key string, s Subject, w want, r *result) {
+	c := v.c
+	if c == nil {
+		*r = result{err: ErrClosed}
+		return
 	}
+	snap := v.snap
+	clk := clock{millis: c.millis, ms: v.now, read: !v.lazy}
 	to := c.test.Load() // nil unless a test has touched the client
 	switch {
 	case snap.closed:
@@ -676,98 +786,6 @@ func (c *Client) overridden(ctx context.Context, to *testOverrides, snap *snapsh
 		*r = c.testResult(snap, key, value)
 	}
 	return ok
-}
-
-// Bool returns the value of boolean flag key for s, or fallback when the
-// flag is missing, invalid, not boolean, serves no value, or the client is
-// closed.
-func (c *Client) Bool(ctx context.Context, key string, s Subject, fallback bool) bool {
-	var r result
-	c.resolve(ctx, key, s, wantBool, nil, &r)
-	return boolOf(&r, fallback)
-}
-
-// String returns the value of string flag key for s, or fallback (see
-// [Client.Bool]).
-func (c *Client) String(ctx context.Context, key string, s Subject, fallback string) string {
-	var r result
-	c.resolve(ctx, key, s, wantString, nil, &r)
-	return stringOf(&r, fallback)
-}
-
-// Int returns the value of number flag key for s, or fallback (see
-// [Client.Bool]); a value that is not a whole number fitting int64 also
-// serves the fallback.
-func (c *Client) Int(ctx context.Context, key string, s Subject, fallback int64) int64 {
-	var r result
-	c.resolve(ctx, key, s, wantInt, nil, &r)
-	return intOf(&r, fallback)
-}
-
-// Float returns the value of number flag key for s, or fallback (see
-// [Client.Bool]).
-func (c *Client) Float(ctx context.Context, key string, s Subject, fallback float64) float64 {
-	var r result
-	c.resolve(ctx, key, s, wantFloat, nil, &r)
-	return floatOf(&r, fallback)
-}
-
-// Object decodes the value of object flag key for s into dst, which must
-// be a non-nil pointer, as encoding/json would. It reports whether it did;
-// on any problem dst is left as it was, so it can hold the fallback. dst
-// never aliases the client's data.
-func (c *Client) Object(ctx context.Context, key string, s Subject, dst any) bool {
-	var r result
-	c.resolve(ctx, key, s, wantObject, nil, &r)
-	return objectInto(&r, dst)
-}
-
-// Evaluate returns the full result of evaluating flag key for s: value,
-// variant, reason, rule, source and error.
-func (c *Client) Evaluate(ctx context.Context, key string, s Subject) Detail {
-	var r result
-	c.resolve(ctx, key, s, wantAny, nil, &r)
-	return r.detail()
-}
-
-// All evaluates every flag for s, for example to bootstrap a front end.
-// Invalid flags are included with their error.
-func (c *Client) All(ctx context.Context, s Subject) map[string]Detail {
-	return c.View().All(ctx, s)
-}
-
-// View returns a view of the client's current definitions at the current
-// time: every getter of the view answers from the same snapshot and the
-// same clock reading, even across a reload or a scheduled launch. Take one
-// per request when a handler reads several flags that must agree. A View
-// is a small value; it is safe for concurrent use.
-func (c *Client) View() View {
-	return View{c: c, snap: c.snap.Load(), now: c.millis()}
-}
-
-// ViewAt returns a view of the client's current definitions at instant t
-// instead of the client's clock: what every getter answers at t, such as at
-// a scheduled launch, if the definitions stay as they are (t is read to the
-// millisecond). It is for tooling (a debug page, a planning tool, Explain
-// at a chosen instant); code that serves requests wants [Client.View].
-func (c *Client) ViewAt(t time.Time) View {
-	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
-}
-
-// A View answers from one snapshot of a [Client] at one instant; see
-// [Client.View]. The zero View serves every fallback.
-type View struct {
-	c    *Client
-	snap *snapshot
-	now  int64
-}
-
-func (v *View) resolve(ctx context.Context, key string, s Subject, w want, r *result) {
-	if v.c == nil {
-		*r = result{err: ErrClosed}
-		return
-	}
-	v.c.resolve(ctx, key, s, w, v, r)
 }
 
 // Time returns the instant the view evaluates at.
