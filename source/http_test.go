@@ -22,6 +22,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/internal/fakehttp"
 	"github.com/flagkit/flagkit/source/sourcetest"
 	"go.uber.org/goleak"
@@ -72,7 +73,7 @@ type httpRun struct {
 // startHTTP calls s.Run(ctx, ...) on a new goroutine, with an update that
 // refuses a document as a client refuses one whose top level is not a
 // mapping. Cleanup stops it.
-func startHTTP(t *testing.T, ctx context.Context, s *HTTPPoller) *httpRun {
+func startHTTP(t *testing.T, ctx context.Context, s flagkit.Source) *httpRun {
 	t.Helper()
 	return startHTTPVerdict(t, ctx, s, mappingVerdict)
 }
@@ -91,7 +92,7 @@ func mappingVerdict(doc []byte) error {
 }
 
 // startHTTPVerdict is startHTTP with update's verdict on documents.
-func startHTTPVerdict(t *testing.T, ctx context.Context, s *HTTPPoller, verdict func([]byte) error) *httpRun {
+func startHTTPVerdict(t *testing.T, ctx context.Context, s flagkit.Source, verdict func([]byte) error) *httpRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	r := &httpRun{t: t, cancel: cancel, result: make(chan error, 1), notify: make(chan struct{}, 1), verdict: verdict}
@@ -731,7 +732,7 @@ func TestHTTPSecrets(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		src  *HTTPPoller
+		src  flagkit.Source
 	}{
 		{"status", HTTP(withUser("/flags.yaml"), Client(srv.Client()), Header("Authorization", "Bearer "+token))},
 		{"timeout", HTTP(withUser("/slow"), Client(srv.Client()), Header("Authorization", "Bearer "+token), Timeout(20*time.Millisecond))},

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/source/sourcetest"
 )
 
@@ -591,7 +592,7 @@ func TestHTTPVerifySecrets(t *testing.T) {
 	auth := Header("Authorization", "Bearer "+token)
 	for _, tt := range []struct {
 		name string
-		src  *HTTPPoller
+		src  flagkit.Source
 	}{
 		{"signature status", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/denied.sig")))},
 		{"signature timeout", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/slow.sig")), Timeout(20*time.Millisecond))},
