@@ -68,13 +68,13 @@ func Header(key, value string) HTTPOption {
 	})
 }
 
-// Client sets the [http.Client] that [HTTP] sends its requests with, for a
+// HTTPClient sets the [http.Client] that [HTTP] sends its requests with, for a
 // custom transport, proxy or TLS configuration. The default is a client
 // with its own clone of [http.DefaultTransport], whose idle connections are
 // closed when Run returns, and that follows up to 10 redirects. A nil
 // client keeps the default. The client's own Timeout, if any, applies in
 // addition to [Timeout].
-func Client(c *http.Client) HTTPOption {
+func HTTPClient(c *http.Client) HTTPOption {
 	return httpOption(func(cfg *httpConfig) {
 		if c != nil {
 			cfg.client = c
@@ -162,7 +162,7 @@ func MaxBackoff(d time.Duration) HTTPOption {
 //   - So the origin's recovery is seen within max(C, 1.1 I) plus one
 //     request, and an origin that is down gets between N/C and N/I requests
 //     per second from N clients (about 2N/(I+C) once they have backed off).
-//   - [Header] adds headers, such as credentials; [Client] sets the
+//   - [Header] adds headers, such as credentials; [HTTPClient] sets the
 //     http.Client; [Backup] keeps a copy of the last accepted document on
 //     disk; [Verify] refuses a document without a valid Ed25519 signature
 //     published next to it.
