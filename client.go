@@ -198,6 +198,11 @@ func WithMaxDocumentSize(n int64) Option {
 // never a mix. To read several flags from one snapshot and one clock
 // reading, use [Client.View].
 //
+// For tooling, [Client.Flags], [Client.Transitions] and [Client.Settled]
+// describe the definitions in force, and [Client.Status] the client's
+// health. The keys of a snapshot and the instant it is read at belong to
+// a [View] ([View.Keys], [View.Time]); Client has no copy of them.
+//
 // A Client is safe for use by any number of goroutines. Create it with
 // [New] and call [Client.Close] when done.
 type Client struct {
@@ -756,6 +761,12 @@ func (c *Client) ViewAt(t time.Time) View {
 
 // A View answers from one snapshot of a [Client] at one instant; see
 // [Client.View]. The zero View serves every fallback.
+//
+// Besides the getters, a View reads what belongs to its snapshot and
+// instant: [View.Keys] and [View.Time]. The tooling methods [Client.Flags],
+// [Client.Transitions] and [Client.Settled] are on Client only: they describe definitions, not answers at an instant (Transitions
+// and Settled take their instant as an argument), and each reads the
+// snapshot in force when it is called.
 type View struct {
 	c    *Client
 	snap *snapshot
