@@ -236,7 +236,6 @@ type Client struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closing   sync.Once
-	closeErr  error
 }
 
 // layer is one source's state.
@@ -615,6 +614,8 @@ func (c *Client) logProblemsLocked() {
 // stops everything and waits for the sources, but cannot wait for the
 // callbacks' goroutines, which end when the running callback returns. No
 // callback starts after Close returns.
+//
+// Close returns nil; its error result makes a Client an [io.Closer].
 func (c *Client) Close() error {
 	c.closing.Do(func() {
 		c.mu.Lock()
@@ -629,7 +630,7 @@ func (c *Client) Close() error {
 		c.events.wait()
 		c.health.wait()
 	}
-	return c.closeErr
+	return nil
 }
 
 // resolve evaluates one flag for a getter into r: from the current
