@@ -205,6 +205,12 @@ func WithMaxDocumentSize(n int64) Option {
 //
 // A Client is safe for use by any number of goroutines. Create it with
 // [New] and call [Client.Close] when done.
+//
+// A nil *Client behaves as a closed one: every getter serves its fallback
+// (with [ErrClosed] where a [Detail] says why), the other methods return
+// empty or zero answers (a zero [Status], no flags, a View that serves
+// every fallback, a stop function that does nothing), and Close returns
+// nil.
 type Client struct {
 	snap    atomic.Pointer[snapshot]
 	now     func() time.Time // WithClock's clock, or time.Now
@@ -617,6 +623,9 @@ func (c *Client) logProblemsLocked() {
 //
 // Close returns nil; its error result makes a Client an [io.Closer].
 func (c *Client) Close() error {
+	if c == nil {
+		return nil
+	}
 	c.closing.Do(func() {
 		c.mu.Lock()
 		c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}, closed: true})
@@ -642,6 +651,10 @@ func (c *Client) Close() error {
 // Results travel by pointer, from the getter's frame down to eval: copying
 // a returned struct cost a store-forwarding stall on the hottest path.
 func (c *Client) resolve(ctx context.Context, key string, s Subject, w want, v *View, r *result) {
+	if c == nil {
+		*r = result{err: ErrClosed}
+		return
+	}
 	var snap *snapshot
 	clk := clock{millis: c.millis}
 	if v != nil {
@@ -748,6 +761,9 @@ func (c *Client) All(ctx context.Context, s Subject) map[string]Detail {
 // per request when a handler reads several flags that must agree. A View
 // is a small value; it is safe for concurrent use.
 func (c *Client) View() View {
+	if c == nil {
+		return View{now: time.Now().UnixMilli()}
+	}
 	return View{c: c, snap: c.snap.Load(), now: c.millis()}
 }
 
@@ -757,6 +773,9 @@ func (c *Client) View() View {
 // millisecond). It is for tooling (a debug page, a planning tool, Explain
 // at a chosen instant); code that serves requests wants [Client.View].
 func (c *Client) ViewAt(t time.Time) View {
+	if c == nil {
+		return View{now: t.UnixMilli()}
+	}
 	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
 }
 
@@ -911,6 +930,9 @@ type Override struct {
 // Status reports the client's health: readiness, each source's last load
 // and error, the problems isolated, and the overrides in force.
 func (c *Client) Status() Status {
+	if c == nil {
+		return Status{}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.statusLocked()
