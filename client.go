@@ -198,8 +198,19 @@ func WithMaxDocumentSize(n int64) Option {
 // never a mix. To read several flags from one snapshot and one clock
 // reading, use [Client.View].
 //
+// For tooling, [Client.Flags], [Client.Transitions] and [Client.Settled]
+// describe the definitions in force, and [Client.Status] the client's
+// health. The keys of a snapshot and the instant it is read at belong to
+// a [View] ([View.Keys], [View.Time]); Client has no copy of them.
+//
 // A Client is safe for use by any number of goroutines. Create it with
 // [New] and call [Client.Close] when done.
+//
+// A nil *Client behaves as a closed one: every getter serves its fallback
+// (with [ErrClosed] where a [Detail] says why), the other methods return
+// empty or zero answers (a zero [Status], no flags, a View that serves
+// every fallback, a stop function that does nothing), and Close returns
+// nil.
 type Client struct {
 	snap    atomic.Pointer[snapshot]
 	now     func() time.Time // WithClock's clock, or time.Now
@@ -231,7 +242,6 @@ type Client struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closing   sync.Once
-	closeErr  error
 }
 
 // layer is one source's state.
@@ -610,7 +620,12 @@ func (c *Client) logProblemsLocked() {
 // stops everything and waits for the sources, but cannot wait for the
 // callbacks' goroutines, which end when the running callback returns. No
 // callback starts after Close returns.
+//
+// Close returns nil; its error result makes a Client an [io.Closer].
 func (c *Client) Close() error {
+	if c == nil {
+		return nil
+	}
 	c.closing.Do(func() {
 		c.mu.Lock()
 		c.snap.Store(&snapshot{flags: map[string]*compiledFlag{}, closed: true})
@@ -624,7 +639,7 @@ func (c *Client) Close() error {
 		c.events.wait()
 		c.health.wait()
 	}
-	return c.closeErr
+	return nil
 }
 
 // current is the View the client's own getters answer from: the current
@@ -708,7 +723,7 @@ func (c *Client) All(ctx context.Context, s Subject) map[string]Detail {
 // is a small value; it is safe for concurrent use.
 func (c *Client) View() View {
 	if c == nil {
-		return View{}
+		return View{now: time.Now().UnixMilli()}
 	}
 	return View{c: c, snap: c.snap.Load(), now: c.millis()}
 }
@@ -720,13 +735,20 @@ func (c *Client) View() View {
 // at a chosen instant); code that serves requests wants [Client.View].
 func (c *Client) ViewAt(t time.Time) View {
 	if c == nil {
-		return View{}
+		return View{now: t.UnixMilli()}
 	}
 	return View{c: c, snap: c.snap.Load(), now: t.UnixMilli()}
 }
 
 // A View answers from one snapshot of a [Client] at one instant; see
 // [Client.View]. The zero View serves every fallback.
+//
+// Besides the getters, a View reads what belongs to its snapshot and
+// instant: [View.Keys] and [View.Time]. The tooling methods [Client.Flags],
+// [Client.Transitions] and [Client.Settled] are on Client only: they
+// describe definitions, not answers at an instant (Transitions and Settled
+// take their instant as an argument), and each reads the snapshot in force
+// when it is called.
 //
 // Every getter of the package resolves a flag through a View (resolve): the
 // client's own getters through a View of the current snapshot whose clock is
@@ -917,6 +939,9 @@ type Override struct {
 // Status reports the client's health: readiness, each source's last load
 // and error, the problems isolated, and the overrides in force.
 func (c *Client) Status() Status {
+	if c == nil {
+		return Status{}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.statusLocked()

@@ -37,6 +37,9 @@ type Change struct {
 // lock, so fn may call the client. If fn is slow, changes that happen
 // meanwhile are merged into one call; reloads never wait for fn.
 func (c *Client) OnChange(fn func(Change)) (stop func()) {
+	if c == nil {
+		return func() {}
+	}
 	return c.events.subscribe(fn)
 }
 
@@ -50,6 +53,9 @@ func (c *Client) OnChange(fn func(Change)) (stop func()) {
 // replaced by the latest. To start from the current status, register
 // first, then call [Client.Status]. Calls stop at [Client.Close].
 func (c *Client) OnStatus(fn func(Status)) (stop func()) {
+	if c == nil {
+		return func() {}
+	}
 	return c.health.subscribe(fn)
 }
 

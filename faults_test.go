@@ -209,7 +209,7 @@ func TestFaultServerDownAtStart(t *testing.T) {
 			}
 			return fakehttp.Response(r, 200, faultDoc(2), "ETag", `"2"`), nil
 		})
-		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.Backup(backup))
+		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(10*time.Second), source.Backup(backup))
 		logs := &faultLog{}
 		started := time.Now()
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
@@ -292,7 +292,7 @@ func TestFaultServerDownLater(t *testing.T) {
 			down = b
 		}
 		logs := &faultLog{}
-		src := source.HTTP(faultURL, source.Client(client), source.Interval(10*time.Second), source.MaxBackoff(40*time.Second))
+		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(10*time.Second), source.MaxBackoff(40*time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 		require.NoError(t, err)
 		closeAtEnd(t, c)
@@ -386,7 +386,7 @@ func TestFaultGarbageAfterGood(t *testing.T) {
 			}))
 			defer srv.Close()
 			logs := &faultLog{}
-			src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(5*time.Millisecond), source.MaxBackoff(5*time.Millisecond))
+			src := source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Interval(5*time.Millisecond), source.MaxBackoff(5*time.Millisecond))
 			c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
 			require.NoError(t, err)
 			closeAtEnd(t, c)
@@ -437,7 +437,7 @@ func TestFaultNewDocumentEveryPoll(t *testing.T) {
 			i := n.Add(1)
 			return fakehttp.Response(r, 200, faultDoc(int(i)), "ETag", fmt.Sprintf(`"%d"`, i)), nil
 		})
-		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
+		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 		require.NoError(t, err)
 		closeAtEnd(t, c)
@@ -529,7 +529,7 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 					defer mu.Unlock()
 					return slices.Clone(timeouts)
 				}
-				opts := []source.HTTPOption{source.Client(client), source.Timeout(timeout), source.Interval(10 * time.Second)}
+				opts := []source.HTTPOption{source.HTTPClient(client), source.Timeout(timeout), source.Interval(10 * time.Second)}
 				if tt.backup {
 					backup := filepath.Join(t.TempDir(), "backup.yaml")
 					require.NoError(t, os.WriteFile(backup, []byte(faultDoc(7)), 0o600))
@@ -614,7 +614,7 @@ func TestFaultHangingPoll(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(10*time.Millisecond), source.Timeout(time.Minute))
+	src := source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Interval(10*time.Millisecond), source.Timeout(time.Minute))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
 	require.NoError(t, err)
 	closeAtEnd(t, c)
@@ -661,7 +661,7 @@ func TestFaultStalledBody(t *testing.T) {
 	defer close(release)
 	backup := filepath.Join(t.TempDir(), "backup.yaml")
 	require.NoError(t, os.WriteFile(backup, []byte(faultDoc(1)), 0o600))
-	src := source.HTTP(srv.URL, source.Client(srv.Client()), source.Timeout(50*time.Millisecond), source.Backup(backup))
+	src := source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Timeout(50*time.Millisecond), source.Backup(backup))
 	var (
 		c   *flagkit.Client
 		err error
@@ -698,7 +698,7 @@ func TestFaultMemoryFlat(t *testing.T) {
 			doc := fmt.Sprintf("flags: {f0: {variants: {v: %d}, default: v}}\n", i)
 			return fakehttp.Response(r, 200, doc, "ETag", fmt.Sprintf(`"%d"`, i)), nil
 		})
-		src := source.HTTP(faultURL, source.Client(client), source.Interval(time.Second))
+		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 		require.NoError(t, err)
 		closeAtEnd(t, c)
@@ -873,7 +873,7 @@ func TestFaultNoLeak(t *testing.T) {
 	c, err := flagkit.New(ctx,
 		flagkit.WithSource(source.Bytes("base.yaml", []byte("flags: {b: {default: on}}\n"))),
 		flagkit.WithSource(source.File(path, source.Interval(10*time.Millisecond), source.Debounce(10*time.Millisecond))),
-		flagkit.WithSource(source.HTTP(srv.URL, source.Client(srv.Client()), source.Interval(10*time.Millisecond))),
+		flagkit.WithSource(source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Interval(10*time.Millisecond))),
 		flagkit.WithSource(source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_B=off"} }))),
 	)
 	require.NoError(t, err)

@@ -157,7 +157,7 @@ func TestFleet(t *testing.T) {
 		clients := make([]*flagkit.Client, n)
 		for i := range clients {
 			src := source.HTTP("https://flags.example.com/flags.yaml",
-				source.Client(&http.Client{Transport: transport}),
+				source.HTTPClient(&http.Client{Transport: transport}),
 				source.Header("X-Client", strconv.Itoa(i)))
 			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 			if err != nil {

@@ -12,16 +12,29 @@ type Hook interface {
 	AfterEvaluation(ctx context.Context, e Evaluation)
 }
 
-// An Evaluation describes one evaluation for a [Hook].
+// An Evaluation describes one evaluation for a [Hook]: the fields of a
+// [Detail] for what the caller got (a getter of another type than the
+// flag's got ErrTypeMismatch), less the Value. It is a type of its own, not
+// a Detail, because a hook sees every evaluation and must cost no
+// allocation, while Detail.Value of an object flag is a fresh decoded copy;
+// the Variant names the value served.
 type Evaluation struct {
-	Flag       string
+	// Flag is the key the getter was called with.
+	Flag string
+	// SubjectKey is the Key of the [Subject] evaluated for.
 	SubjectKey string
-	Variant    string // "" when the caller's fallback was served
-	Type       string // the flag's type, as in Detail.Type
-	Reason     Reason
-	Rule       string
-	Source     string
-	Err        error
+	// Variant is as [Detail.Variant].
+	Variant string
+	// Type is as [Detail.Type].
+	Type string
+	// Reason is as [Detail.Reason].
+	Reason Reason
+	// Rule is as [Detail.Rule].
+	Rule string
+	// Source is as [Detail.Source].
+	Source string
+	// Err is as [Detail.Err].
+	Err error
 }
 
 // WithHook registers a hook called after each evaluation. Hooks run in the

@@ -30,7 +30,7 @@ func newHTTPClient(t *testing.T, rawURL string, answer httpAnswer, opts ...sourc
 	client := fakehttp.Client(func(r *http.Request) (*http.Response, error) {
 		return fakehttp.Response(r, answer.code, answer.body), nil
 	})
-	opts = append([]source.HTTPOption{source.Client(client), source.Interval(time.Hour)}, opts...)
+	opts = append([]source.HTTPOption{source.HTTPClient(client), source.Interval(time.Hour)}, opts...)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.HTTP(rawURL, opts...)),

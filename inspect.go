@@ -153,6 +153,9 @@ type Transition struct {
 
 // Flags describes every flag in force, sorted by key.
 func (c *Client) Flags() []FlagInfo {
+	if c == nil {
+		return nil
+	}
 	snap := c.snap.Load()
 	out := make([]FlagInfo, 0, len(snap.keys))
 	for _, k := range snap.keys {
@@ -199,6 +202,9 @@ func (c *Client) Flags() []FlagInfo {
 // Transitions lists the scheduled transitions of the flags in force that
 // happen after the instant after, in time order.
 func (c *Client) Transitions(after time.Time) []Transition {
+	if c == nil {
+		return nil
+	}
 	snap := c.snap.Load()
 	ms := after.UnixMilli()
 	var out []Transition
@@ -227,6 +233,9 @@ func (c *Client) Transitions(after time.Time) []Transition {
 // through it. Settled is meant for tooling that finds flags whose release
 // is over (flag debt); evaluation does not use it.
 func (c *Client) Settled(key string, at time.Time) (variant string, ok bool) {
+	if c == nil {
+		return "", false
+	}
 	v, ok := c.snap.Load().settled(key, at.UnixMilli(), 0)
 	if !ok || v == nil {
 		return "", ok

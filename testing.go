@@ -12,13 +12,17 @@ import (
 
 type testOverrides = testhook.Registry
 
-// TestRegistry is for package github.com/flagkit/flagkit/flagkittest,
-// which keeps a test's overrides in the registry it returns: the client's,
-// installed the first time it is asked for. Its parameter's type is
-// internal to this module, so no other code can call it. A client whose
-// TestRegistry was never called (every client outside tests) spends one
-// atomic load per evaluation on test overrides.
-func (c *Client) TestRegistry(testhook.Token) *testhook.Registry {
+// init links package flagkittest to clients' test overrides through
+// [testhook.RegistryOf] (see there why it is not a method of Client).
+func init() {
+	testhook.RegistryOf = func(c any) *testhook.Registry { return c.(*Client).testRegistry() }
+}
+
+// testRegistry returns the client's test overrides, installed the first
+// time a test asks for them. A client whose testRegistry was never called
+// (every client outside tests) spends one atomic load per evaluation on
+// test overrides.
+func (c *Client) testRegistry() *testhook.Registry {
 	if r := c.test.Load(); r != nil {
 		return r
 	}

@@ -42,7 +42,7 @@ func Strict(tb testing.TB, c *flagkit.Client) {
 		done bool
 		seen = map[string]bool{}
 	)
-	remove := c.TestRegistry(testhook.Token{}).Observe(func(e testhook.Eval) {
+	remove := testhook.RegistryOf(c).Observe(func(e testhook.Eval) {
 		if e.Known || e.Overridden {
 			return
 		}
@@ -156,7 +156,7 @@ func Record(tb testing.TB, c *flagkit.Client) *Recorder {
 		tb.Fatalf("flagkittest.Record: nil client")
 		return r
 	}
-	remove := c.TestRegistry(testhook.Token{}).Observe(func(e testhook.Eval) {
+	remove := testhook.RegistryOf(c).Observe(func(e testhook.Eval) {
 		r.mu.Lock()
 		r.count[e.Flag]++
 		r.mu.Unlock()

@@ -157,7 +157,7 @@ func prepare(tb testing.TB, fn string, c *flagkit.Client, values map[string]any,
 			o.apply(cfg)
 		}
 	}
-	reg := c.TestRegistry(testhook.Token{})
+	reg := testhook.RegistryOf(c)
 	problems := cfg.errs
 	for _, k := range sortedKeys(values) {
 		err := reg.Check(k, values[k])

@@ -3,44 +3,45 @@ package source
 import (
 	"context"
 	"errors"
+
+	"github.com/flagkit/flagkit"
 )
 
-// A Memory is a [github.com/flagkit/flagkit.Source] that serves one
-// document held in memory, such as a file embedded with go:embed. Make one
-// with [Bytes].
-//
-// A Memory never changes after Bytes returns, so it is safe for
-// concurrent use and may be shared by any number of clients and run any
-// number of times.
-type Memory struct {
-	name string
-	data []byte
-}
-
-// Bytes returns a source that serves data, a YAML or JSON document, under
-// name. It copies data, so the caller may reuse the slice.
+// Bytes returns a source that serves data, a YAML or JSON document held in
+// memory, such as a file embedded with go:embed, under name. It copies
+// data, so the caller may reuse the slice.
 //
 // The name appears in errors, logs and Detail.Source; say where the data came
-// from, such as "embedded:flags.yaml". Name returns it as given.
+// from, such as "embedded:flags.yaml". The source's Name returns it as given.
+//
+// Its Run delivers the document to update once, in a slice of its own, and
+// waits until ctx is done; if the client refuses the document, Run reports
+// the refusal as its error. It delivers even when ctx is already done. It
+// returns nil, or an error at once if update is nil.
 //
 // A document compiled into the program cannot fail to load, which makes
 // Bytes the natural first layer: defaults for every flag, which later layers
 // refine. The client still checks the document like any other; use
 // flagkit.WithStrict in tests so that a mistake in it fails them.
-func Bytes(name string, data []byte) *Memory {
+//
+// The source never changes after Bytes returns, so it is safe for
+// concurrent use and may be shared by any number of clients and run any
+// number of times.
+func Bytes(name string, data []byte) flagkit.Source {
 	d := make([]byte, len(data))
 	copy(d, data)
-	return &Memory{name: name, data: d}
+	return &memory{name: name, data: d}
 }
 
-// Name returns the name given to [Bytes].
-func (m *Memory) Name() string { return m.name }
+// memory is the source that [Bytes] returns.
+type memory struct {
+	name string
+	data []byte
+}
 
-// Run delivers the document to update once, in a slice of its own, and
-// waits until ctx is done; if the client refuses the document, Run reports
-// the refusal as its error. It delivers even when ctx is already done. It
-// returns nil, or an error at once if update is nil.
-func (m *Memory) Run(ctx context.Context, update func(doc []byte, err error) error) error {
+func (m *memory) Name() string { return m.name }
+
+func (m *memory) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: bytes " + m.name + ": nil update function")
 	}

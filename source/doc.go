@@ -65,13 +65,3 @@
 // The values that [Bytes] and [Env] return are immutable and may be shared
 // by any number of clients. [File] and [HTTP] document their own rules.
 package source
-
-import "github.com/flagkit/flagkit"
-
-// Every source of this package is a flagkit.Source.
-var (
-	_ flagkit.Source = (*FilePoller)(nil)
-	_ flagkit.Source = (*HTTPPoller)(nil)
-	_ flagkit.Source = (*Environment)(nil)
-	_ flagkit.Source = (*Memory)(nil)
-)

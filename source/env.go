@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/flagkit/flagkit"
 )
 
-// Errors that [Environment.Run] reports, each wrapped in an error that names
-// the variables involved, such as "variables ... both set override
+// Errors that a source made by [Env] reports, each wrapped in an error that
+// names the variables involved, such as "variables ... both set override
 // NEW_CHECKOUT; keep one" (the client names the source beside it). Match
 // them with [errors.Is].
 var (
@@ -56,18 +58,6 @@ func Environ(f func() []string) EnvOption {
 	})
 }
 
-// An Environment is a [github.com/flagkit/flagkit.Source] that turns
-// environment variables into overrides. Make one with [Env]; the zero value
-// has an empty prefix, which Run refuses.
-//
-// An Environment never changes after Env returns, so it is safe for
-// concurrent use and may be shared by any number of clients and run any
-// number of times; each Run reads the environment once.
-type Environment struct {
-	prefix  string
-	environ func() []string
-}
-
 // Env returns a source that serves an overrides document made from the
 // environment variables whose names start with prefix. The match on the
 // prefix is case-sensitive. Each such variable becomes the override keyed by
@@ -105,25 +95,37 @@ type Environment struct {
 //
 // The prefix must not be empty: an empty prefix would turn every variable
 // (PATH, HOME, ...) into an override, so Run reports [ErrEnvPrefix] to update
-// and returns it at once. Name returns "env:" followed by the prefix.
-func Env(prefix string, opts ...EnvOption) *Environment {
+// and returns it at once.
+//
+// The source's Name is "env:" followed by the prefix, such as
+// "env:FEATURE_". Its Run reads the environment, delivers the overrides
+// document to update (or an error, as described above), and waits until
+// ctx is done. It delivers even when ctx is already done. It returns nil,
+// except for an empty prefix or a nil update, when it returns an error at
+// once.
+//
+// The source never changes after Env returns, so it is safe for concurrent
+// use and may be shared by any number of clients and run any number of
+// times; each Run reads the environment once.
+func Env(prefix string, opts ...EnvOption) flagkit.Source {
 	c := envConfig{environ: os.Environ}
 	for _, o := range opts {
 		if o != nil {
 			o.applyEnv(&c)
 		}
 	}
-	return &Environment{prefix: prefix, environ: c.environ}
+	return &environment{prefix: prefix, environ: c.environ}
 }
 
-// Name returns "env:" followed by the prefix, such as "env:FEATURE_".
-func (e *Environment) Name() string { return "env:" + e.prefix }
+// environment is the source that [Env] returns.
+type environment struct {
+	prefix  string
+	environ func() []string
+}
 
-// Run reads the environment, delivers the overrides document to update (or
-// an error, as described on [Env]), and waits until ctx is done. It
-// delivers even when ctx is already done. It returns nil, except for an
-// empty prefix or a nil update, when it returns an error at once.
-func (e *Environment) Run(ctx context.Context, update func(doc []byte, err error) error) error {
+func (e *environment) Name() string { return "env:" + e.prefix }
+
+func (e *environment) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: env " + e.prefix + ": nil update function")
 	}
@@ -149,7 +151,7 @@ func (e *Environment) Run(ctx context.Context, update func(doc []byte, err error
 }
 
 // document builds the overrides document from environ.
-func (e *Environment) document(environ []string) ([]byte, error) {
+func (e *environment) document(environ []string) ([]byte, error) {
 	type variable struct{ name, value string }
 	var vars []variable
 	seen := make(map[string]bool)
@@ -215,7 +217,7 @@ func (e *Environment) document(environ []string) ([]byte, error) {
 	return append(doc, "}}"...), nil
 }
 
-func (e *Environment) errorf(class error, format string, args ...any) error {
+func (e *environment) errorf(class error, format string, args ...any) error {
 	return &envError{msg: fmt.Sprintf(format, args...), err: class}
 }
 

@@ -273,7 +273,7 @@ func TestEnvReadsAtRun(t *testing.T) {
 // that Environ(nil) keeps it.
 func TestEnvDefault(t *testing.T) {
 	t.Setenv("FLAGKIT_TEST_ENV_new-checkout", "on")
-	for _, src := range []*source.Environment{
+	for _, src := range []Source{
 		source.Env("FLAGKIT_TEST_ENV_"),
 		source.Env("FLAGKIT_TEST_ENV_", source.Environ(nil), nil),
 	} {

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/flagkit/flagkit"
 )
 
 const (
@@ -24,7 +26,7 @@ const (
 	fileRacyWindow = 2 * time.Second
 )
 
-// Errors that [FilePoller.Run] wraps, besides those of the operating
+// Errors that the source of [File] wraps, besides those of the operating
 // system (such as [fs.ErrNotExist] and [fs.ErrPermission]).
 var (
 	errFileIsDir      = errors.New("is a directory")
@@ -59,15 +61,6 @@ func Debounce(d time.Duration) FileOption {
 			c.debounce = d
 		}
 	})
-}
-
-// A FilePoller delivers the document in a file; [File] makes one. It holds
-// only its configuration: each call of [FilePoller.Run] keeps its own
-// state, so a FilePoller may be shared and run more than once, even
-// concurrently. The zero value has no path: its Run reports an error.
-type FilePoller struct {
-	path string
-	cfg  fileConfig
 }
 
 // File returns a source that reads the document (YAML or JSON) in the file
@@ -114,8 +107,23 @@ type FilePoller struct {
 // [os.Rename]. A reader then sees the old file or the new one, never a part
 // of one. The debounce protects a writer that rewrites the file in place
 // only as long as it never pauses for longer than the debounce.
-func File(path string, opts ...FileOption) *FilePoller {
-	s := &FilePoller{path: path, cfg: fileConfig{debounce: fileDefaultDebounce}}
+//
+// The source's Name is "file:" followed by path. Its Run reads the file at
+// once and calls update with its content or an error, then polls the file
+// and calls update again on every change, as described above, until ctx is
+// done. It calls update only from the goroutine that called Run, one call
+// at a time, and never after it returns; it never modifies a document after
+// passing it to update, so update may keep it. Run returns nil when ctx is
+// done, and returns at once without calling update if ctx is done already.
+// It returns an error only when it cannot run at all: when the path is
+// empty (after reporting the error to update too) or update is nil. Run
+// starts no goroutine.
+//
+// The source holds only its configuration: each call of Run keeps its own
+// state, so the source may be shared and run more than once, even
+// concurrently.
+func File(path string, opts ...FileOption) flagkit.Source {
+	s := &fileSource{path: path, cfg: fileConfig{debounce: fileDefaultDebounce}}
 	for _, o := range opts {
 		if o != nil {
 			o.applyFile(&s.cfg)
@@ -124,28 +132,19 @@ func File(path string, opts ...FileOption) *FilePoller {
 	return s
 }
 
-// Name returns "file:" followed by the path given to [File].
-func (s *FilePoller) Name() string {
-	if s == nil {
-		return "file:"
-	}
-	return "file:" + s.path
+// fileSource is the source that [File] returns.
+type fileSource struct {
+	path string
+	cfg  fileConfig
 }
 
-// Run reads the file at once and calls update with its content or an error,
-// then polls the file and calls update again on every change, as described
-// at [File], until ctx is done. It calls update only from the goroutine
-// that called Run, one call at a time, and never after it returns; it never
-// modifies a document after passing it to update, so update may keep it.
-// Run returns nil when ctx is done, and returns at once without calling
-// update if ctx is done already. It returns an error only when it cannot
-// run at all: when the path is empty (after reporting the error to update
-// too) or update is nil. Run starts no goroutine.
-func (s *FilePoller) Run(ctx context.Context, update func(doc []byte, err error) error) error {
+func (s *fileSource) Name() string { return "file:" + s.path }
+
+func (s *fileSource) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: file: nil update function")
 	}
-	if s == nil || s.path == "" {
+	if s.path == "" {
 		err := errors.New("source: file: empty path")
 		if ctx.Err() == nil {
 			update(nil, err)

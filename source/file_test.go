@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/source/sourcetest"
 	"go.uber.org/goleak"
 )
@@ -33,7 +34,7 @@ const (
 	docSameA = "flags:\n  new-checkout: {rules: [{percent: 90, serve: on}]}\n" // as long as docA
 )
 
-// fakeClock is the clock a FilePoller measures its debounce with in tests;
+// fakeClock is the clock a file source measures its debounce with in tests;
 // its poll ticker stays real.
 type fakeClock struct {
 	mu sync.Mutex
@@ -61,7 +62,7 @@ type call struct {
 	err error
 }
 
-// runner runs a FilePoller for the length of a test and checks the Source
+// runner runs a file source for the length of a test and checks the Source
 // contract on every call of update.
 type runner struct {
 	t     *testing.T
@@ -70,10 +71,11 @@ type runner struct {
 	polls chan struct{}
 }
 
-// startFile runs s until the test ends. When clk is not nil, s measures
-// time with it.
-func startFile(t *testing.T, s *FilePoller, clk *fakeClock) *runner {
+// startFile runs src, made by File, until the test ends. When clk is not
+// nil, src measures time with it.
+func startFile(t *testing.T, src flagkit.Source, clk *fakeClock) *runner {
 	t.Helper()
+	s := src.(*fileSource)
 	r := &runner{t: t, path: s.path, calls: make(chan call, 100), polls: make(chan struct{}, 1)}
 	if clk != nil {
 		s.cfg.now = clk.now

@@ -29,7 +29,7 @@ const (
 	httpBackoffIntervals = 10
 )
 
-// Errors that [HTTPPoller.Run] wraps, besides those of net/http.
+// Errors that the source of [HTTP] wraps, besides those of net/http.
 var (
 	errHTTPStatus   = errors.New("unexpected status")
 	errHTTPTooLarge = errors.New("document too large")
@@ -68,13 +68,13 @@ func Header(key, value string) HTTPOption {
 	})
 }
 
-// Client sets the [http.Client] that [HTTP] sends its requests with, for a
+// HTTPClient sets the [http.Client] that [HTTP] sends its requests with, for a
 // custom transport, proxy or TLS configuration. The default is a client
 // with its own clone of [http.DefaultTransport], whose idle connections are
 // closed when Run returns, and that follows up to 10 redirects. A nil
 // client keeps the default. The client's own Timeout, if any, applies in
 // addition to [Timeout].
-func Client(c *http.Client) HTTPOption {
+func HTTPClient(c *http.Client) HTTPOption {
 	return httpOption(func(cfg *httpConfig) {
 		if c != nil {
 			cfg.client = c
@@ -126,16 +126,6 @@ func MaxBackoff(d time.Duration) HTTPOption {
 	})
 }
 
-// An HTTPPoller is a document fetched from a URL and polled for changes.
-// Make one with [HTTP]. It is safe for concurrent use; each call of Run
-// polls on its own.
-type HTTPPoller struct {
-	url     string   // as given, secrets included
-	safe    string   // url without userinfo
-	secrets []string // the userinfo and its password, never shown
-	cfg     httpConfig
-}
-
 // HTTP returns a source that fetches the YAML or JSON document at url (http
 // or https) and polls it for changes, so that a static host, an object store
 // or a CDN can serve flags to a whole fleet. This comment is the whole
@@ -172,7 +162,7 @@ type HTTPPoller struct {
 //   - So the origin's recovery is seen within max(C, 1.1 I) plus one
 //     request, and an origin that is down gets between N/C and N/I requests
 //     per second from N clients (about 2N/(I+C) once they have backed off).
-//   - [Header] adds headers, such as credentials; [Client] sets the
+//   - [Header] adds headers, such as credentials; [HTTPClient] sets the
 //     http.Client; [Backup] keeps a copy of the last accepted document on
 //     disk; [Verify] refuses a document without a valid Ed25519 signature
 //     published next to it.
@@ -183,8 +173,26 @@ type HTTPPoller struct {
 // which does appear. A URL whose userinfo holds '/', '?' or '#' does not
 // parse (percent-encode them: %2F, %3F, %23); Run reports it without the
 // credentials.
-func HTTP(url string, opts ...HTTPOption) *HTTPPoller {
-	s := &HTTPPoller{url: url}
+//
+// The source's Name is "http:" followed by the URL without its userinfo,
+// such as "http:https://flags.example.com/flags.yaml". Its Run fetches the
+// document and delivers it to update, then polls for changes by the rules
+// above until ctx is done, and returns nil. Run does not parse documents:
+// update's verdict decides. Only a document the client accepted becomes
+// the source's last document and goes to the [Backup] file; a refused one
+// is not delivered again until the server's copy changes. When the client
+// refuses the first document, or the first request fails, Run answers with
+// the backup and the error, update(backup, err), if the backup file
+// exists, or else with the error alone. The backup is read at start only.
+// Run returns an error only when it cannot run at all: when update is nil,
+// when the URL is not an absolute http or https URL, or when [Verify] or
+// [SignatureURL] is misconfigured (after reporting the error to update
+// too). Run starts no goroutine besides those of the http.Client.
+//
+// The source is safe for concurrent use; each call of Run polls on its
+// own.
+func HTTP(url string, opts ...HTTPOption) flagkit.Source {
+	s := &httpSource{url: url}
 	var userinfo string
 	s.safe, userinfo = httpRedact(url)
 	s.secrets = httpSecrets(userinfo)
@@ -198,28 +206,17 @@ func HTTP(url string, opts ...HTTPOption) *HTTPPoller {
 	return s
 }
 
-// Name returns "http:" followed by the URL without its userinfo, e.g.
-// "http:https://flags.example.com/flags.yaml".
-func (s *HTTPPoller) Name() string { return "http:" + s.safe }
+// httpSource is the source that [HTTP] returns.
+type httpSource struct {
+	url     string   // as given, secrets included
+	safe    string   // url without userinfo
+	secrets []string // the userinfo and its password, never shown
+	cfg     httpConfig
+}
 
-// Run fetches the document and delivers it to update, then polls for
-// changes until ctx is done, and returns nil. It implements flagkit's
-// Source interface and keeps its contract (see [flagkit.Source]); the rules
-// of polling are on [HTTP].
-//
-// Run does not parse documents: update's verdict decides. Only a document
-// the client accepted becomes the source's last document and goes to the
-// [Backup] file; a refused one is not delivered again until the server's
-// copy changes. When the client refuses the first document, or the first
-// request fails, Run answers with the backup and the error,
-// update(backup, err), if the backup file exists, or else with the error
-// alone. The backup is read at start only.
-//
-// Run returns an error only when it cannot run at all: when update is nil,
-// when the URL is not an absolute http or https URL, or when [Verify] or
-// [SignatureURL] is misconfigured (after reporting the error to update
-// too). Run starts no goroutine besides those of the http.Client.
-func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error) error) error {
+func (s *httpSource) Name() string { return "http:" + s.safe }
+
+func (s *httpSource) Run(ctx context.Context, update func(doc []byte, err error) error) error {
 	if update == nil {
 		return errors.New("source: http: nil update function")
 	}
@@ -264,10 +261,7 @@ func (s *HTTPPoller) Run(ctx context.Context, update func(doc []byte, err error)
 }
 
 // checkURL reports whether the source's URL can be fetched at all.
-func (s *HTTPPoller) checkURL() error {
-	if s == nil {
-		return errors.New("source: http: nil *HTTPPoller")
-	}
+func (s *httpSource) checkURL() error {
 	if err := fetchable(s.url); err != nil {
 		return s.errorf("invalid URL: %w", err)
 	}
@@ -313,7 +307,7 @@ func fetchable(raw string) error {
 
 // httpPoller is the state of one call of Run.
 type httpPoller struct {
-	src    *HTTPPoller
+	src    *httpSource
 	client *http.Client
 	// startBy is when the client stops waiting for the first document; the
 	// first request is cut short so that the backup can still be read.
@@ -677,7 +671,7 @@ func httpOneMore(limit int64) int64 {
 
 // wrap returns err as the source reports it: without the credentials of the
 // URL's userinfo, even where an error of net/http quotes them.
-func (s *HTTPPoller) wrap(err error) error {
+func (s *httpSource) wrap(err error) error {
 	msg := err.Error()
 	scrubbed := msg
 	for _, secret := range s.secrets {
@@ -689,7 +683,7 @@ func (s *HTTPPoller) wrap(err error) error {
 	return &redactedError{msg: scrubbed, err: err}
 }
 
-func (s *HTTPPoller) errorf(format string, args ...any) error {
+func (s *httpSource) errorf(format string, args ...any) error {
 	return s.wrap(fmt.Errorf(format, args...))
 }
 

@@ -22,6 +22,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/internal/fakehttp"
 	"github.com/flagkit/flagkit/source/sourcetest"
 	"go.uber.org/goleak"
@@ -72,7 +73,7 @@ type httpRun struct {
 // startHTTP calls s.Run(ctx, ...) on a new goroutine, with an update that
 // refuses a document as a client refuses one whose top level is not a
 // mapping. Cleanup stops it.
-func startHTTP(t *testing.T, ctx context.Context, s *HTTPPoller) *httpRun {
+func startHTTP(t *testing.T, ctx context.Context, s flagkit.Source) *httpRun {
 	t.Helper()
 	return startHTTPVerdict(t, ctx, s, mappingVerdict)
 }
@@ -91,7 +92,7 @@ func mappingVerdict(doc []byte) error {
 }
 
 // startHTTPVerdict is startHTTP with update's verdict on documents.
-func startHTTPVerdict(t *testing.T, ctx context.Context, s *HTTPPoller, verdict func([]byte) error) *httpRun {
+func startHTTPVerdict(t *testing.T, ctx context.Context, s flagkit.Source, verdict func([]byte) error) *httpRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	r := &httpRun{t: t, cancel: cancel, result: make(chan error, 1), notify: make(chan struct{}, 1), verdict: verdict}
@@ -402,7 +403,7 @@ func TestHTTPRetryAfterHeader(t *testing.T) {
 
 func TestHTTPFirstDelivery(t *testing.T) {
 	srv := newHTTPServer(t, serve(httpDocA))
-	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client())))
+	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client())))
 	r.wait(1)
 	r.stopAndCheck("doc:" + httpDocA)
 	req := srv.requests()[0]
@@ -430,7 +431,7 @@ func TestHTTPConditional(t *testing.T) {
 		w.Header().Set("Last-Modified", lastModified)
 		io.WriteString(w, httpDocA)
 	})
-	r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Interval(time.Millisecond)))
+	r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Interval(time.Millisecond)))
 	// The third request shows that the source has handled the 304 of the second.
 	reqs := srv.waitRequests(3)
 	r.stopAndCheck("doc:" + httpDocA)
@@ -460,7 +461,7 @@ func TestHTTPStatusErrors(t *testing.T) {
 				io.WriteString(w, httpDocA)
 			})
 			url := srv.URL + "/flags.yaml"
-			r := startHTTP(t, context.Background(), HTTP(url, Client(srv.Client())))
+			r := startHTTP(t, context.Background(), HTTP(url, HTTPClient(srv.Client())))
 			ev := r.wait(1)
 			r.stopAndCheck(errorEvent(tt.want))
 			if !errors.Is(ev[0].err, errHTTPStatus) {
@@ -485,7 +486,7 @@ func TestHTTPTimeout(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newHTTPServer(t, tt.handle)
-			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Timeout(50*time.Millisecond)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Timeout(50*time.Millisecond)))
 			ev := r.wait(1)
 			r.stopAndCheck(errorEvent("request timed out after 50ms (context deadline exceeded)"))
 			if !errors.Is(ev[0].err, context.DeadlineExceeded) {
@@ -507,7 +508,7 @@ func TestHTTPTruncatedBody(t *testing.T) {
 			}
 			conn.Close()
 		})
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client())))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client())))
 		ev := r.wait(1)
 		r.stopAndCheck(errorEvent("reading body: unexpected EOF"))
 		if !errors.Is(ev[0].err, io.ErrUnexpectedEOF) {
@@ -521,7 +522,7 @@ func TestHTTPTruncatedBody(t *testing.T) {
 			resp.ContentLength = 100
 			return resp, nil
 		})}
-		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
+		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client)))
 		ev := r.wait(1)
 		r.stopAndCheck(errorEvent("reading body: got 10 bytes, Content-Length is 100: unexpected EOF"))
 		if !errors.Is(ev[0].err, io.ErrUnexpectedEOF) {
@@ -583,7 +584,7 @@ func TestHTTPTooLarge(t *testing.T) {
 				}
 				io.WriteString(w, big)
 			})
-			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), MaxSize(limit)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), MaxSize(limit)))
 			ev := r.wait(1)
 			r.stopAndCheck(errorEvent(tt.want))
 			if !errors.Is(ev[0].err, errHTTPTooLarge) {
@@ -607,7 +608,7 @@ func TestHTTPTooLarge(t *testing.T) {
 				return resp, nil
 			})}
 			const url = "https://flags.example.com/flags.yaml"
-			r := startHTTP(t, context.Background(), HTTP(url, Client(client), MaxSize(limit)))
+			r := startHTTP(t, context.Background(), HTTP(url, HTTPClient(client), MaxSize(limit)))
 			ev := r.wait(1)
 			r.stop()
 			if !errors.Is(ev[0].err, errHTTPTooLarge) {
@@ -637,7 +638,7 @@ func TestHTTPRefusedDocument(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newHTTPServer(t, serve(tt.body))
 			backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
-			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 			r.wait(2)
 			r.stopAndCheck("doc:"+tt.body, "err:"+mappingVerdict([]byte(tt.body)).Error())
 			if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
@@ -648,7 +649,7 @@ func TestHTTPRefusedDocument(t *testing.T) {
 	t.Run("JSON object is accepted", func(t *testing.T) {
 		const doc = `{"flags": {"new-checkout": {"enabled": true}}}`
 		srv := newHTTPServer(t, serve(doc))
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client())))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client())))
 		r.wait(1)
 		r.stopAndCheck("doc:" + doc)
 	})
@@ -663,7 +664,7 @@ func TestHTTPVerdict(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		var judged []string
-		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)), func(doc []byte) error {
+		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)), func(doc []byte) error {
 			judged = append(judged, string(doc))
 			return errRejected
 		})
@@ -682,7 +683,7 @@ func TestHTTPVerdict(t *testing.T) {
 	t.Run("the source does not judge", func(t *testing.T) {
 		const doc = "- not a mapping\n"
 		srv := newHTTPServer(t, serve(doc))
-		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, Client(srv.Client())), func([]byte) error { return nil })
+		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client())), func([]byte) error { return nil })
 		r.wait(1)
 		r.stopAndCheck("doc:" + doc)
 	})
@@ -696,7 +697,7 @@ func TestHTTPRedirect(t *testing.T) {
 		}
 		io.WriteString(w, httpDocA)
 	})
-	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/old.yaml", Client(srv.Client())))
+	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/old.yaml", HTTPClient(srv.Client())))
 	r.wait(1)
 	r.stopAndCheck("doc:" + httpDocA)
 	var paths []string
@@ -731,13 +732,13 @@ func TestHTTPSecrets(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		src  *HTTPPoller
+		src  flagkit.Source
 	}{
-		{"status", HTTP(withUser("/flags.yaml"), Client(srv.Client()), Header("Authorization", "Bearer "+token))},
-		{"timeout", HTTP(withUser("/slow"), Client(srv.Client()), Header("Authorization", "Bearer "+token), Timeout(20*time.Millisecond))},
+		{"status", HTTP(withUser("/flags.yaml"), HTTPClient(srv.Client()), Header("Authorization", "Bearer "+token))},
+		{"timeout", HTTP(withUser("/slow"), HTTPClient(srv.Client()), Header("Authorization", "Bearer "+token), Timeout(20*time.Millisecond))},
 		{"connection refused", HTTP(strings.Replace(closed.URL, "://", "://"+user+":"+password+"@", 1), Header("X-Token", token))},
-		{"invalid header value", HTTP(withUser("/flags.yaml"), Client(srv.Client()), Header("X-Token", token+"\n"))},
-		{"redirect to a refused port", HTTP(withUser("/redirect"), Client(&http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
+		{"invalid header value", HTTP(withUser("/flags.yaml"), HTTPClient(srv.Client()), Header("X-Token", token+"\n"))},
+		{"redirect to a refused port", HTTP(withUser("/redirect"), HTTPClient(&http.Client{Transport: fakehttp.Transport(func(r *http.Request) (*http.Response, error) {
 			if r.URL.Path == "/redirect" {
 				return fakehttp.Response(r, http.StatusFound, "", "Location", closed.URL+"/flags.yaml?token="+token), nil
 			}
@@ -775,7 +776,7 @@ func TestHTTPSecrets(t *testing.T) {
 
 func TestHTTPHeader(t *testing.T) {
 	srv := newHTTPServer(t, serve(httpDocA))
-	src := HTTP(srv.URL, Client(srv.Client()),
+	src := HTTP(srv.URL, HTTPClient(srv.Client()),
 		Header("X-Api-Key", "first"),
 		Header("x-api-key", "second"), // replaces the first
 		Header("X-Team", "checkout"),
@@ -865,7 +866,7 @@ func TestHTTPBackup(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		dir := t.TempDir()
 		backup := filepath.Join(dir, "flags.yaml.bak")
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 		checkHTTPBackup(t, backup, httpDocA)
@@ -883,7 +884,7 @@ func TestHTTPBackup(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 		checkHTTPBackup(t, backup, httpDocA)
@@ -911,7 +912,7 @@ func TestHTTPBackup(t *testing.T) {
 		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(2)
 		r.stopAndCheck("doc:<html>Sign in</html>", "doc:"+httpDocB+"+err:flagkit: top level is not a mapping")
 		checkHTTPBackup(t, backup, httpDocB)
@@ -920,7 +921,7 @@ func TestHTTPBackup(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
-		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)), func(doc []byte) error {
+		r := startHTTPVerdict(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)), func(doc []byte) error {
 			if string(doc) == httpDocA {
 				return errors.New("flagkit: rejected")
 			}
@@ -939,7 +940,7 @@ func TestHTTPBackup(t *testing.T) {
 		})
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, "flags: [unclosed")
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck(backupEvent("flags: [unclosed", "unexpected status 502 Bad Gateway"))
 	})
@@ -948,14 +949,14 @@ func TestHTTPBackup(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 		})
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck(errorEvent("unexpected status 502 Bad Gateway"))
 	})
 	t.Run("unwritable backup does not hide the document", func(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		backup := filepath.Join(t.TempDir(), "missing-dir", "flags.yaml.bak")
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 	})
@@ -1063,7 +1064,7 @@ func TestHTTPBackoff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				client, requests := httpScript(tt.steps...)
-				r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(I), MaxBackoff(8*I)))
+				r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Interval(I), MaxBackoff(8*I)))
 				time.Sleep(40 * I)
 				synctest.Wait()
 				r.stop()
@@ -1114,7 +1115,7 @@ func TestHTTPRetryAfter(t *testing.T) {
 					}
 					return fakehttp.Response(r, 200, httpDocA, "ETag", `"a"`), nil
 				})
-				r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(I), MaxBackoff(tt.maxBackoff)))
+				r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Interval(I), MaxBackoff(tt.maxBackoff)))
 				time.Sleep(tt.want + 2*I)
 				synctest.Wait()
 				r.stop()
@@ -1144,7 +1145,7 @@ func TestHTTPErrorsReportedOnce(t *testing.T) {
 			httpStep{code: 200, body: httpDocA}, // same content, but after an error: delivered
 			httpStep{code: 200, body: httpDocB}, // a change
 		)
-		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second), MaxBackoff(time.Second)))
+		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Interval(time.Second), MaxBackoff(time.Second)))
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
@@ -1171,7 +1172,7 @@ func TestHTTPNotModified(t *testing.T) {
 				httpStep{code: 304}, // recovery: the document again
 				httpStep{code: 304},
 			)
-			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second)))
+			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Interval(time.Second)))
 			time.Sleep(time.Minute)
 			synctest.Wait()
 			r.stopAndCheck("doc:"+httpDocA, errorEvent("unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
@@ -1186,7 +1187,7 @@ func TestHTTPNotModified(t *testing.T) {
 	t.Run("without a document", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			client, _ := httpScript(httpStep{code: 304})
-			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
+			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client)))
 			synctest.Wait()
 			r.stopAndCheck(errorEvent("unexpected status 304 Not Modified"))
 		})
@@ -1198,7 +1199,7 @@ func TestHTTPNotModified(t *testing.T) {
 				httpStep{code: 200, body: "garbage", kv: []string{"ETag", `"bad"`}},
 				httpStep{code: 200, body: httpDocB, kv: []string{"ETag", `"b"`}},
 			)
-			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second)))
+			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Interval(time.Second)))
 			time.Sleep(10 * time.Second)
 			synctest.Wait()
 			r.stopAndCheck("doc:"+httpDocA, "doc:garbage", "doc:"+httpDocB)
@@ -1228,7 +1229,7 @@ func TestHTTPBackupStaleUntilServed(t *testing.T) {
 			httpStep{code: 200, body: httpDocB}, // the server's document: the same bytes
 			httpStep{code: 304},                 // without validators again: an error again
 		)
-		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Backup(backup), Interval(time.Second), MaxBackoff(time.Second)))
+		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Backup(backup), Interval(time.Second), MaxBackoff(time.Second)))
 		time.Sleep(3500 * time.Millisecond)
 		synctest.Wait()
 		r.stopAndCheck(
@@ -1298,7 +1299,7 @@ func TestHTTPRefusedNotDownloadedAgain(t *testing.T) {
 					mu.Unlock()
 				}
 			})
-			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Interval(time.Millisecond)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Interval(time.Millisecond)))
 			r.wait(1)
 			publish(bad)
 			r.wait(2)
@@ -1354,7 +1355,7 @@ func TestHTTPBackupOnlyAtStart(t *testing.T) {
 			httpStep{code: 200, body: httpDocA}, // written to the backup
 			httpStep{code: 500},                 // the error only
 		)
-		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Backup(backup), Interval(time.Second)))
+		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Backup(backup), Interval(time.Second)))
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		r.stopAndCheck(
@@ -1375,7 +1376,7 @@ func TestHTTPBackupRetried(t *testing.T) {
 			httpStep{code: 200, body: httpDocA, kv: []string{"ETag", `"a"`}},
 			httpStep{code: 304},
 		)
-		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Backup(backup), Interval(time.Second)))
+		r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Backup(backup), Interval(time.Second)))
 		synctest.Wait()
 		if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("Stat(backup) = %v; want ErrNotExist", err)
@@ -1398,7 +1399,7 @@ func TestHTTPCancel(t *testing.T) {
 		ignore := goleak.IgnoreCurrent()
 		func() {
 			srv := newHTTPServer(t, func(s *httpServer, _ int, _ http.ResponseWriter, r *http.Request) { s.block(r) })
-			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Timeout(time.Hour)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Timeout(time.Hour)))
 			srv.waitRequests(1)
 			r.stopAndCheck() // Run returns, without calling update
 			srv.Close()
@@ -1414,7 +1415,7 @@ func TestHTTPCancel(t *testing.T) {
 				<-r.Context().Done()
 				return nil, r.Context().Err()
 			})}
-			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client), Interval(time.Second), Timeout(time.Hour)))
+			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client), Interval(time.Second), Timeout(time.Hour)))
 			time.Sleep(2 * time.Second) // the second request hangs
 			synctest.Wait()
 			start := time.Now()
@@ -1427,7 +1428,7 @@ func TestHTTPCancel(t *testing.T) {
 	t.Run("while waiting", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			client, _ := httpScript(httpStep{code: 200, body: httpDocA})
-			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, Client(client)))
+			r := startHTTP(t, context.Background(), HTTP(httpFakeURL, HTTPClient(client)))
 			synctest.Wait()
 			start := time.Now()
 			r.stopAndCheck("doc:" + httpDocA)
@@ -1439,7 +1440,7 @@ func TestHTTPCancel(t *testing.T) {
 }
 
 // TestHTTPDefaultClientNoLeak checks that Run with its default client (no
-// Client option) closes its idle keep-alive connection when it returns, so
+// HTTPClient option) closes its idle keep-alive connection when it returns, so
 // that no goroutine of its transport is left behind while the server, still
 // up, would keep the connection open.
 func TestHTTPDefaultClientNoLeak(t *testing.T) {
@@ -1478,7 +1479,7 @@ func TestHTTPRecovers(t *testing.T) {
 		}
 		io.WriteString(w, httpDocA)
 	})
-	r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Interval(time.Millisecond)))
+	r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Interval(time.Millisecond)))
 	r.wait(2)
 	r.stopAndCheck(errorEvent("unexpected status 503 Service Unavailable"), "doc:"+httpDocA)
 }
@@ -1498,7 +1499,7 @@ func TestHTTPConformance(t *testing.T) {
 			w.Header().Set("ETag", etag)
 			io.WriteString(w, doc)
 		})
-		src := HTTP(srv.URL, Client(srv.Client()), Interval(5*time.Millisecond))
+		src := HTTP(srv.URL, HTTPClient(srv.Client()), Interval(5*time.Millisecond))
 		err := sourcetest.TestSource(src, &sourcetest.Options{
 			Timeout: httpGuard,
 			Change:  func() error { changed.Store(true); return nil },
@@ -1511,14 +1512,14 @@ func TestHTTPConformance(t *testing.T) {
 		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
-		src := HTTP(srv.URL, Client(srv.Client()), Backup(backup), Interval(5*time.Millisecond))
+		src := HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup), Interval(5*time.Millisecond))
 		if err := sourcetest.TestSource(src, &sourcetest.Options{Timeout: httpGuard, Verdict: mappingVerdict}); err != nil {
 			t.Error(err)
 		}
 	})
 	t.Run("first document refused, no backup", func(t *testing.T) {
 		srv := newHTTPServer(t, serve("<html>Sign in</html>"))
-		src := HTTP(srv.URL, Client(srv.Client()), Interval(5*time.Millisecond))
+		src := HTTP(srv.URL, HTTPClient(srv.Client()), Interval(5*time.Millisecond))
 		if err := sourcetest.TestSource(src, &sourcetest.Options{Timeout: httpGuard, Verdict: mappingVerdict}); err != nil {
 			t.Error(err)
 		}

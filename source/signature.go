@@ -25,7 +25,7 @@ const signatureSuffix = ".sig"
 // 64-byte signature is 88 bytes, and the rest leaves room for whitespace.
 const maxSignatureSize = 1 << 10
 
-// Errors of signature verification that [HTTPPoller.Run] wraps.
+// Errors of signature verification that the source of [HTTP] wraps.
 var (
 	errSigMismatch  = errors.New("does not match the document")
 	errSigMalformed = fmt.Errorf("is not the base64 of a %d-byte Ed25519 signature", ed25519.SignatureSize)
@@ -132,7 +132,7 @@ func formatSignature(sig []byte) []byte {
 
 // checkSignatureConfig reports a misconfiguration of [Verify] or
 // [SignatureURL].
-func (s *HTTPPoller) checkSignatureConfig() error {
+func (s *httpSource) checkSignatureConfig() error {
 	sc := &s.cfg.sig
 	switch {
 	case !sc.verify && sc.url != "":
@@ -166,7 +166,7 @@ func (s *HTTPPoller) checkSignatureConfig() error {
 // signatureURL returns the URL of the document's signature, userinfo
 // included, and the same without it, for errors. The document's URL has
 // been checked.
-func (s *HTTPPoller) signatureURL() (raw, safe string) {
+func (s *httpSource) signatureURL() (raw, safe string) {
 	if s.cfg.sig.url != "" {
 		return s.cfg.sig.url, httpRedactSafe(s.cfg.sig.url)
 	}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/source/sourcetest"
 )
 
@@ -174,7 +175,7 @@ func TestHTTPVerify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newSignedServer(t, tt.doc, tt.sig, false)
-			r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub)))
 			ev := r.wait(1)
 			r.stopAndCheck(tt.want(srv.URL))
 			if tt.is != nil && !errors.Is(ev[0].err, tt.is) {
@@ -187,7 +188,7 @@ func TestHTTPVerify(t *testing.T) {
 	t.Run("signed but refused document", func(t *testing.T) {
 		const doc = "flags: [unclosed"
 		srv := newSignedServer(t, doc, sign(sigKey, doc), false)
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub)))
 		r.wait(2)
 		r.stopAndCheck("doc:"+doc, "err:"+mappingVerdict([]byte(doc)).Error())
 	})
@@ -210,7 +211,7 @@ func TestHTTPVerifyRotation(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newSignedServer(t, httpDocA, sign(tt.signer, httpDocA), false)
-			r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(tt.keys...)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(tt.keys...)))
 			r.wait(1)
 			want := "doc:" + httpDocA
 			if !tt.good {
@@ -224,7 +225,7 @@ func TestHTTPVerifyRotation(t *testing.T) {
 func TestHTTPVerifyRequest(t *testing.T) {
 	t.Run("same headers, query kept", func(t *testing.T) {
 		srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), false)
-		src := HTTP(srv.URL+"/flags.yaml?env=prod", Client(srv.Client()), Verify(sigPub),
+		src := HTTP(srv.URL+"/flags.yaml?env=prod", HTTPClient(srv.Client()), Verify(sigPub),
 			Header("Authorization", "Bearer t0ken"), Header("Host", "flags.internal"))
 		r := startHTTP(t, context.Background(), src)
 		r.wait(1)
@@ -255,7 +256,7 @@ func TestHTTPVerifyRequest(t *testing.T) {
 			}
 			io.WriteString(w, httpDocA)
 		})
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/a%2Fb/flags.yaml", Client(srv.Client()), Verify(sigPub)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/a%2Fb/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub)))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 		if got, want := srv.requests()[1].URL.RawPath, "/a%2Fb/flags.yaml.sig"; got != want {
@@ -273,7 +274,7 @@ func TestHTTPVerifyRequest(t *testing.T) {
 				http.NotFound(w, r)
 			}
 		})
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()),
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()),
 			Verify(sigPub), SignatureURL(srv.URL+"/signatures/flags?X-Sig=1")))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
@@ -289,7 +290,7 @@ func TestHTTPVerifyRequest(t *testing.T) {
 			}
 			io.WriteString(w, httpDocA)
 		})
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub)))
 		srv.waitRequests(2)
 		r.stopAndCheck() // no update: ctx was done before the first attempt completed
 	})
@@ -301,7 +302,7 @@ func TestHTTPVerifyRequest(t *testing.T) {
 			}
 			io.WriteString(w, httpDocA)
 		})
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Timeout(20*time.Millisecond)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Timeout(20*time.Millisecond)))
 		r.wait(1)
 		r.stopAndCheck(errorEvent("signature " + srv.URL + "/flags.yaml.sig: request timed out after 20ms (context deadline exceeded)"))
 	})
@@ -343,7 +344,7 @@ func TestHTTPVerifyMisconfigured(t *testing.T) {
 	}
 	t.Run("later Verify replaces the keys", func(t *testing.T) {
 		srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), false)
-		src := HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Verify(otherKey.Public().(ed25519.PublicKey)))
+		src := HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Verify(otherKey.Public().(ed25519.PublicKey)))
 		r := startHTTP(t, context.Background(), src)
 		r.wait(1)
 		r.stopAndCheck(errorEvent("signature " + srv.URL + "/flags.yaml.sig does not match the document"))
@@ -353,7 +354,7 @@ func TestHTTPVerifyMisconfigured(t *testing.T) {
 		opt := Verify(key)
 		key[0] ^= 1
 		srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), false)
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), opt))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), opt))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 	})
@@ -365,7 +366,7 @@ func TestHTTPVerifyMisconfigured(t *testing.T) {
 func TestHTTPVerifyRace(t *testing.T) {
 	srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), true)
 	backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
-	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()),
+	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()),
 		Verify(sigPub), Backup(backup), Interval(5*time.Millisecond), MaxBackoff(5*time.Millisecond)))
 	r.wait(1)
 	srv.waitRequests(3) // the document, its signature, then a poll: after the backup was written
@@ -391,7 +392,7 @@ func TestHTTPVerifyRace(t *testing.T) {
 // again.
 func TestHTTPVerifyNotModified(t *testing.T) {
 	srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), true)
-	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Interval(5*time.Millisecond)))
+	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Interval(5*time.Millisecond)))
 	srv.waitRequests(5)
 	r.stopAndCheck("doc:" + httpDocA)
 	paths := srv.paths()
@@ -414,7 +415,7 @@ func TestHTTPVerifyNotModified(t *testing.T) {
 // again, so that a signature published before its document goes unnoticed.
 func TestHTTPVerifyUnchanged(t *testing.T) {
 	srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), false)
-	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Interval(5*time.Millisecond)))
+	r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Interval(5*time.Millisecond)))
 	r.wait(1)
 	srv.set(httpDocA, sign(sigKey, httpDocB)) // the signature first
 	n := len(srv.waitRequests(5))
@@ -441,7 +442,7 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		srv := newSignedServer(t, httpDocA, " "+sign(sigKey, httpDocA)+" ", false)
 		dir := t.TempDir()
 		backup := filepath.Join(dir, "flags.yaml.bak")
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 		checkHTTPBackup(t, backup, httpDocA)
@@ -463,7 +464,7 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		writeHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Backup(backup), Interval(5*time.Millisecond)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Backup(backup), Interval(5*time.Millisecond)))
 		r.wait(2)
 		// The first fetch needs the signature; once the verified backup is
 		// in force, the same bytes need none, and the source recovers.
@@ -477,7 +478,7 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		writeHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Verify(sigPub), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Verify(sigPub), Backup(backup)))
 		ev := r.wait(1)
 		r.stopAndCheck(backupEvent(httpDocB, "unexpected status 502 Bad Gateway"))
 		if !errors.Is(ev[0].err, errHTTPStatus) {
@@ -501,7 +502,7 @@ func TestHTTPVerifyBackup(t *testing.T) {
 			if tt.sig != "" {
 				writeHTTPBackup(t, backup+".sig", tt.sig)
 			}
-			r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Verify(sigPub), Backup(backup)))
+			r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Verify(sigPub), Backup(backup)))
 			r.wait(1)
 			want := "unexpected status 502 Bad Gateway (backup not used: backup " + backup + ": " + strings.ReplaceAll(tt.want, "PATH", backup) + ")"
 			r.stopAndCheck(errorEvent(want))
@@ -513,7 +514,7 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.yaml.bak")
 		writeHTTPBackup(t, backup, httpDocB)
 		writeHTTPBackup(t, backup+".sig", sign(sigKey, httpDocB))
-		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck(backupEvent(httpDocB, "signature "+srv.URL+"/flags.yaml.sig does not match the document"))
 		checkHTTPBackup(t, backup, httpDocB)
@@ -523,7 +524,7 @@ func TestHTTPVerifyBackup(t *testing.T) {
 		srv := newHTTPServer(t, serve(httpDocA))
 		dir := t.TempDir()
 		backup := filepath.Join(dir, "flags.yaml.bak")
-		r := startHTTP(t, context.Background(), HTTP(srv.URL, Client(srv.Client()), Backup(backup)))
+		r := startHTTP(t, context.Background(), HTTP(srv.URL, HTTPClient(srv.Client()), Backup(backup)))
 		r.wait(1)
 		r.stopAndCheck("doc:" + httpDocA)
 		if _, err := os.Stat(backup + ".sig"); !errors.Is(err, os.ErrNotExist) {
@@ -591,14 +592,14 @@ func TestHTTPVerifySecrets(t *testing.T) {
 	auth := Header("Authorization", "Bearer "+token)
 	for _, tt := range []struct {
 		name string
-		src  *HTTPPoller
+		src  flagkit.Source
 	}{
-		{"signature status", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/denied.sig")))},
-		{"signature timeout", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/slow.sig")), Timeout(20*time.Millisecond))},
-		{"signature connection refused", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(closed.URL+"/flags.yaml.sig")))},
-		{"malformed signature", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/bad.sig")))},
-		{"mismatch", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/other.sig")))},
-		{"default signature URL", HTTP(doc, Client(srv.Client()), auth, Verify(sigPub))},
+		{"signature status", HTTP(doc, HTTPClient(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/denied.sig")))},
+		{"signature timeout", HTTP(doc, HTTPClient(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/slow.sig")), Timeout(20*time.Millisecond))},
+		{"signature connection refused", HTTP(doc, HTTPClient(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(closed.URL+"/flags.yaml.sig")))},
+		{"malformed signature", HTTP(doc, HTTPClient(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/bad.sig")))},
+		{"mismatch", HTTP(doc, HTTPClient(srv.Client()), auth, Verify(sigPub), SignatureURL(withUser(srv.URL+"/other.sig")))},
+		{"default signature URL", HTTP(doc, HTTPClient(srv.Client()), auth, Verify(sigPub))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := startHTTP(t, context.Background(), tt.src)
@@ -630,7 +631,7 @@ func TestHTTPVerifySecrets(t *testing.T) {
 
 func TestHTTPVerifyConformance(t *testing.T) {
 	srv := newSignedServer(t, httpDocA, sign(sigKey, httpDocA), true)
-	src := HTTP(srv.URL+"/flags.yaml", Client(srv.Client()), Verify(sigPub), Interval(5*time.Millisecond))
+	src := HTTP(srv.URL+"/flags.yaml", HTTPClient(srv.Client()), Verify(sigPub), Interval(5*time.Millisecond))
 	err := sourcetest.TestSource(src, &sourcetest.Options{
 		Timeout: httpGuard,
 		Change:  func() error { srv.set(httpDocB, sign(sigKey, httpDocB)); return nil },

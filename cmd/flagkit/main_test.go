@@ -386,7 +386,7 @@ func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var got []byte
-	err = source.HTTP(srv.URL+"/flags.yaml", source.Client(srv.Client()), source.Verify(pub)).Run(ctx, func(d []byte, err error) error {
+	err = source.HTTP(srv.URL+"/flags.yaml", source.HTTPClient(srv.Client()), source.Verify(pub)).Run(ctx, func(d []byte, err error) error {
 		if err != nil {
 			t.Errorf("update(nil, %v); want the signed document", err)
 		}

@@ -3,9 +3,8 @@
 // reach a client's test overrides: production code cannot.
 //
 // A client holds a *Registry only once a test has asked for one (through
-// the client's TestRegistry method, which takes a [Token] that no code
-// outside this module can make). Until then evaluation does one atomic load
-// of a nil pointer and nothing else.
+// [RegistryOf]). Until then evaluation does one atomic load of a nil
+// pointer and nothing else.
 package testhook
 
 import (
@@ -16,9 +15,14 @@ import (
 	"sync/atomic"
 )
 
-// A Token is the argument of flagkit's (*Client).TestRegistry. Its type is
-// internal, so only this module can call that method.
-type Token struct{}
+// RegistryOf returns the registry of c, a non-nil *flagkit.Client,
+// installing an empty one the first time it is asked; package flagkittest
+// keeps a test's overrides and observers there. Package flagkit sets
+// RegistryOf when it is initialized, before any code can hold a client,
+// and nothing changes it afterwards. A variable in this internal package,
+// rather than an exported method of Client, keeps the hook out of
+// flagkit's API: no code outside this module can reach it.
+var RegistryOf func(c any) *Registry
 
 // A Literal is an override value served as it is, never read as a variant
 // name; flagkittest.Literal makes one.
