@@ -20,6 +20,7 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	flagkitof "github.com/flagkit/flagkit/openfeature"
 	"github.com/flagkit/flagkit/source"
 	"github.com/open-feature/go-sdk/openfeature"
@@ -244,9 +245,9 @@ func (g gatedProvider) Init(ec openfeature.EvaluationContext) error {
 
 func (w *world) provider(ctx context.Context, state string) error {
 	var src flagkit.Source = source.Bytes("test-flags.json", w.doc)
-	var push *pushSource
+	var push *flagkittest.Source
 	if state == "stale" {
-		push = newPushSource(string(w.doc))
+		push = flagkittest.NewSource("push:flags.yaml", w.doc)
 		src = push
 	}
 	fk, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithStrict())
@@ -273,7 +274,7 @@ func (w *world) provider(ctx context.Context, state string) error {
 		if err := w.api.SetProviderAndWait(ctx, flagkitof.New(fk, flagkitof.WithStatusInterval(0))); err != nil {
 			return err
 		}
-		push.fail(errors.New("the flag server cannot be reached"))
+		push.Fail(errors.New("the flag server cannot be reached"))
 		for deadline := time.Now().Add(10 * time.Second); w.of.State() != openfeature.StaleState; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				return fmt.Errorf("provider state %s 10s after its source failed; want STALE", w.of.State())
