@@ -753,7 +753,9 @@ func BenchmarkLoad(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				c.Close()
+				if err := c.Close(); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/load")
 		})
@@ -779,7 +781,9 @@ func BenchmarkRetainedHeap(b *testing.B) {
 				after := benchLiveHeap()
 				total += float64(after) - float64(before)
 				runtime.KeepAlive(c)
-				c.Close()
+				if err := c.Close(); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(total/float64(b.N)/float64(n), "B/flag")
 		})

@@ -105,7 +105,9 @@ func TestSpecSuites(t *testing.T) {
 				return ctx, nil
 			})
 			sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
-				w.close()
+				if cerr := w.close(); cerr != nil && err == nil {
+					return ctx, cerr
+				}
 				if err == nil && !w.skipped {
 					mu.Lock()
 					passed++
@@ -285,16 +287,24 @@ func (w *world) provider(ctx context.Context, state string) error {
 	return fmt.Errorf("no %s provider", state)
 }
 
-func (w *world) close() {
+// close shuts the world's OpenFeature API down and closes its client, and
+// returns what failed.
+func (w *world) close() error {
 	if w.release != nil {
 		close(w.release)
 	}
+	var errs []error
 	if w.api != nil {
-		w.api.Shutdown(context.Background())
+		if err := w.api.Shutdown(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("Shutdown: %w", err))
+		}
 	}
 	if w.fk != nil {
-		w.fk.Close()
+		if err := w.fk.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("Close: %w", err))
+		}
 	}
+	return errors.Join(errs...)
 }
 
 // unescape undoes the \" of the suites' JSON cells.
