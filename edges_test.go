@@ -2,6 +2,8 @@ package flagkit_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/flagkit/flagkit"
@@ -10,7 +12,17 @@ import (
 
 // Cases that a mutation of the evaluation survived: each pins one edge.
 func TestEvaluationEdges(t *testing.T) {
-	const doc = `
+	// A chain of cohorts c0 → c1 → … → c40 makes a rule on c0 visit 41
+	// cohorts, over memoThreshold (memo.go): the flags below whose names end
+	// in -memo are evaluated with a memo, and so take prerequisiteMet's
+	// other branch.
+	var chain strings.Builder
+	chain.WriteString("cohorts:\n")
+	for i := range 40 {
+		fmt.Fprintf(&chain, "  c%d: {cohort: c%d}\n", i, i+1)
+	}
+	chain.WriteString("  c40: {when: {plan: {eq: gold}}}\n")
+	doc := chain.String() + `
 flags:
   half:
     salt: ""
@@ -30,6 +42,16 @@ flags:
     default: on
     off_variant: off
     requires: {broken: a}
+  needs-disabled-memo:
+    default: on
+    off_variant: off
+    requires: {theme: a}
+    rules: [{cohort: c0, serve: on}]
+  needs-invalid-memo:
+    default: on
+    off_variant: off
+    requires: {broken: a}
+    rules: [{cohort: c0, serve: on}]
 `
 	c, err := flagkit.New(context.Background(), flagkit.WithSource(source.Bytes("edges.yaml", []byte(doc))))
 	if err != nil {
@@ -51,6 +73,9 @@ flags:
 		// requires it.
 		{"prerequisite disabled without an off variant", "needs-disabled", "k", false, flagkit.ReasonPrerequisiteFailed},
 		{"prerequisite invalid", "needs-invalid", "k", false, flagkit.ReasonPrerequisiteFailed},
+		// The same, for flags evaluated with a memo.
+		{"prerequisite disabled without an off variant, memo", "needs-disabled-memo", "k", false, flagkit.ReasonPrerequisiteFailed},
+		{"prerequisite invalid, memo", "needs-invalid-memo", "k", false, flagkit.ReasonPrerequisiteFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
