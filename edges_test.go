@@ -89,3 +89,34 @@ flags:
 		})
 	}
 }
+
+// TestUntilBound is a second case of until's bound, beside TestEvaluate's
+// instant in UTC: for a local time in the document's zone too, the window
+// is open one millisecond before until and closed at until itself.
+func TestUntilBound(t *testing.T) {
+	c := newClient(t, `timezone: Europe/Oslo
+flags:
+  sale:
+    default: off
+    rules: [{name: christmas-eve, from: 2026-12-24 09:00, until: 2026-12-24 18:00, serve: on}]
+`, flagkit.WithStrict())
+	tests := []struct {
+		at     string
+		want   bool
+		reason flagkit.Reason
+	}{
+		{"2026-12-24T16:59:59.999Z", true, flagkit.ReasonTargetingMatch}, // 17:59:59.999 in Oslo
+		{"2026-12-24T17:00:00Z", false, flagkit.ReasonDefault},           // 18:00 in Oslo: until
+	}
+	for _, tt := range tests {
+		t.Run(tt.at, func(t *testing.T) {
+			v := c.ViewAt(mustTime(t, tt.at))
+			if got := v.Bool(ctx, "sale", bob, !tt.want); got != tt.want {
+				t.Errorf("ViewAt(%s).Bool(%q) = %v; want %v", tt.at, "sale", got, tt.want)
+			}
+			if d := v.Evaluate(ctx, "sale", bob); d.Reason != tt.reason {
+				t.Errorf("ViewAt(%s).Evaluate(%q).Reason = %s; want %s", tt.at, "sale", d.Reason, tt.reason)
+			}
+		})
+	}
+}
