@@ -37,6 +37,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -752,7 +753,9 @@ func BenchmarkLoad(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				c.Close()
+				if err := c.Close(); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/load")
 		})
@@ -778,7 +781,9 @@ func BenchmarkRetainedHeap(b *testing.B) {
 				after := benchLiveHeap()
 				total += float64(after) - float64(before)
 				runtime.KeepAlive(c)
-				c.Close()
+				if err := c.Close(); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(total/float64(b.N)/float64(n), "B/flag")
 		})
@@ -854,12 +859,16 @@ func BenchmarkReloadLatency(b *testing.B) {
 	for _, mode := range []string{"Idle", "Validate", "Reload"} {
 		b.Run(mode, func(b *testing.B) {
 			ctx := context.Background()
-			src := flagkit.NewPushSource("push", string(docs[0]))
+			src := flagkittest.NewSource("push", docs[0])
 			c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithStrict())
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer c.Close()
+			defer func() {
+				if err := c.Close(); err != nil {
+					b.Errorf("Close: %v", err)
+				}
+			}()
 			var (
 				stop  atomic.Bool
 				evals atomic.Int64
@@ -893,7 +902,7 @@ func BenchmarkReloadLatency(b *testing.B) {
 						b.Fatal(err)
 					}
 				case "Reload":
-					src.PushBytes(docs[(i+1)%2])
+					src.Push(docs[(i+1)%2])
 				}
 			}
 			stop.Store(true)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,8 +18,6 @@ import (
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/flagkittest"
 	"github.com/flagkit/flagkit/source"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -44,7 +43,9 @@ flags:
   b: {default: on}
 `))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top), flagkit.WithStrict())
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	corp := flagkit.Subject{Key: "u", Attrs: flagkit.Attrs{"email": "u@corp.example"}}
 	old := flagkit.Subject{Key: "v", Attrs: flagkit.Attrs{"email": "v@example.com"}}
@@ -99,14 +100,15 @@ flags:
 	var logs bytes.Buffer
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 
 	d := c.Evaluate(ctx, "new-checkout", bob)
-	assert.Equal(t, true, d.Value)
-	assert.Equal(t, flagkit.ReasonStatic, d.Reason)
-	assert.Equal(t, "env:FEATURE_", d.Source)
-	assert.Equal(t, "", d.Rule)
+	if d.Value != true || d.Reason != flagkit.ReasonStatic || d.Source != "env:FEATURE_" || d.Rule != "" {
+		t.Errorf("Evaluate(%q) = %v, %s from %q, rule %q; want true, STATIC from %q, no rule", "new-checkout", d.Value, d.Reason, d.Source, d.Rule, "env:FEATURE_")
+	}
 
 	// enabled: false beats an override: the flag serves its off variant.
 	for _, tt := range []struct {
@@ -133,10 +135,16 @@ flags:
 	var flags []string
 	for _, o := range st.Overrides {
 		flags = append(flags, o.Flag)
-		assert.Equal(t, "env:FEATURE_", o.Source)
+		if o.Source != "env:FEATURE_" {
+			t.Errorf("Status().Overrides: %s from %q; want from %q", o.Flag, o.Source, "env:FEATURE_")
+		}
 	}
-	assert.ElementsMatch(t, []string{"killed", "new-checkout", "paused", "rate-limit", "theme"}, flags)
-	assert.Contains(t, logs.String(), "level=WARN msg=\"flagkit: override in force\" flag=new-checkout")
+	if want := []string{"killed", "new-checkout", "paused", "rate-limit", "theme"}; !sameElements(flags, want) {
+		t.Errorf("Status().Overrides are of flags %q; want %q, in any order", flags, want)
+	}
+	if want := "level=WARN msg=\"flagkit: override in force\" flag=new-checkout"; !strings.Contains(logs.String(), want) {
+		t.Errorf("log:\n%s\nwant it to contain:\n%s", logs.String(), want)
+	}
 }
 
 func TestEnvOverrideErrorIsolated(t *testing.T) {
@@ -147,15 +155,23 @@ flags:
 `))
 	env := source.Env("F_", source.Environ(func() []string { return []string{"F_A=on", "F_LIMIT=lots", "F_GHOST=on"} }))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
-	assert.True(t, c.Bool(ctx, "a", bob, false), "a valid override still applies")
-	assert.Equal(t, int64(1), c.Int(ctx, "limit", bob, 0), "an invalid override is not applied")
+	if got := c.Bool(ctx, "a", bob, false); !got {
+		t.Errorf("Bool(%q) = %v; want true (a valid override still applies)", "a", got)
+	}
+	if got := c.Int(ctx, "limit", bob, 0); got != 1 {
+		t.Errorf("Int(%q) = %v; want 1 (an invalid override is not applied)", "limit", got)
+	}
 	var paths []string
 	for _, p := range c.Status().Problems {
 		paths = append(paths, p.Path+" "+p.Source)
 	}
-	assert.ElementsMatch(t, []string{"overrides.GHOST env:F_", "overrides.LIMIT env:F_"}, paths)
+	if want := []string{"overrides.GHOST env:F_", "overrides.LIMIT env:F_"}; !sameElements(paths, want) {
+		t.Errorf("Status().Problems at %q; want %q, in any order", paths, want)
+	}
 }
 
 // TestEnvOverrideRefused: an environment value that is no variant of the
@@ -163,29 +179,39 @@ flags:
 // definition serves, Status lists the problem, and it is logged once with
 // the valid values.
 func TestEnvOverrideRefused(t *testing.T) {
-	base := flagkit.NewPushSource("flags.yaml", `
+	base := flagkittest.NewSource("flags.yaml", []byte(`
 flags:
   checkout-theme:
     variants: {classic: classic, dark: dark}
     default: classic
-`)
+`))
 	env := source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_CHECKOUT_THEME=neon"} }))
 	var logs bytes.Buffer
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(env),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	d := c.Evaluate(ctx, "checkout-theme", bob)
 	if d.Value != "classic" || d.Reason != flagkit.ReasonStatic || d.Source != "flags.yaml" {
 		t.Errorf("Evaluate(checkout-theme) = %v, %s from %s; want classic, STATIC from flags.yaml", d.Value, d.Reason, d.Source)
 	}
 	st := c.Status()
-	assert.Empty(t, st.Overrides, "Status().Overrides")
+	if len(st.Overrides) != 0 {
+		t.Errorf("Status().Overrides = %+v; want none", st.Overrides)
+	}
 	const msg = `"neon" is neither a variant of this string flag nor a variant's value (valid: classic, dark)`
-	require.Len(t, st.Problems, 1)
-	assert.Equal(t, "flagkit: env:FEATURE_:1:32: overrides.CHECKOUT_THEME: flag \"checkout-theme\": "+msg, st.Problems[0].Error())
-	assert.ErrorIs(t, st.Problems[0], flagkit.ErrInvalid)
-	base.Push("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n") // a reload logs nothing again
+	if len(st.Problems) != 1 {
+		t.Fatalf("Status().Problems = %v; want 1 problem", st.Problems)
+	}
+	if got, want := st.Problems[0].Error(), "flagkit: env:FEATURE_:1:32: overrides.CHECKOUT_THEME: flag \"checkout-theme\": "+msg; got != want {
+		t.Errorf("Status().Problems[0] = %s; want %s", got, want)
+	}
+	if !errors.Is(st.Problems[0], flagkit.ErrInvalid) {
+		t.Errorf("Status().Problems[0] = %v; want errors.Is ErrInvalid", st.Problems[0])
+	}
+	base.Push([]byte("flags:\n  checkout-theme:\n    variants: {classic: classic, dark: dark}\n    default: dark\n")) // a reload logs nothing again
 	want := `level=ERROR msg="flagkit: override refused; it is not in force" source=env:FEATURE_ line=1 column=32 path=overrides.CHECKOUT_THEME err="flag \"checkout-theme\": \"neon\" is neither a variant of this string flag nor a variant's value (valid: classic, dark)"` + "\n"
 	if got := logs.String(); !strings.Contains(got, want) || strings.Count(got, "override refused") != 1 {
 		t.Errorf("log:\n%s\nwant once:\n%s", got, want)
@@ -194,39 +220,49 @@ flags:
 
 func TestPerLayerLastGood(t *testing.T) {
 	base := source.Bytes("base.yaml", []byte("flags:\n  x: {default: off}\n  y: {default: off}\n"))
-	top := flagkit.NewPushSource("top.yaml", "flags:\n  y: {default: on}\n")
+	top := flagkittest.NewSource("top.yaml", []byte("flags:\n  y: {default: on}\n"))
 	c, err := flagkit.New(ctx, flagkit.WithSource(base), flagkit.WithSource(top))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 
 	// An invalid definition with no last good one in its layer: the lower
 	// layer shows through.
-	top.Push("flags:\n  x: {default: maybe}\n  y: {default: on}\n")
-	d := c.Evaluate(ctx, "x", bob)
-	assert.Equal(t, false, d.Value)
-	assert.Equal(t, "base.yaml", d.Source)
+	top.Push([]byte("flags:\n  x: {default: maybe}\n  y: {default: on}\n"))
+	if d := c.Evaluate(ctx, "x", bob); d.Value != false || d.Source != "base.yaml" {
+		t.Errorf("Evaluate(%q) = %v from %q; want false from %q", "x", d.Value, d.Source, "base.yaml")
+	}
 
 	// An invalid definition with a last good one in its layer keeps it.
-	top.Push("flags:\n  x: {default: maybe}\n  y: {default: nope}\n")
-	d = c.Evaluate(ctx, "y", bob)
-	assert.Equal(t, true, d.Value)
-	assert.Equal(t, "top.yaml", d.Source)
+	top.Push([]byte("flags:\n  x: {default: maybe}\n  y: {default: nope}\n"))
+	if d := c.Evaluate(ctx, "y", bob); d.Value != true || d.Source != "top.yaml" {
+		t.Errorf("Evaluate(%q) = %v from %q; want true from %q", "y", d.Value, d.Source, "top.yaml")
+	}
 
 	// A flag removed from the layer is gone from it.
-	top.Push("flags: {}\n")
-	d = c.Evaluate(ctx, "y", bob)
-	assert.Equal(t, false, d.Value)
-	assert.Equal(t, "base.yaml", d.Source)
+	top.Push([]byte("flags: {}\n"))
+	if d := c.Evaluate(ctx, "y", bob); d.Value != false || d.Source != "base.yaml" {
+		t.Errorf("Evaluate(%q) = %v from %q; want false from %q", "y", d.Value, d.Source, "base.yaml")
+	}
 }
 
 func TestOnlyDefinitionInvalid(t *testing.T) {
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.Bytes("a.yaml", []byte("flags:\n  x: {default: maybe}\n"))))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	d := c.Evaluate(ctx, "x", bob)
-	assert.ErrorIs(t, d.Err, flagkit.ErrInvalidFlag)
-	assert.NotErrorIs(t, d.Err, flagkit.ErrFlagNotFound)
-	assert.Equal(t, flagkit.ReasonError, d.Reason)
+	if !errors.Is(d.Err, flagkit.ErrInvalidFlag) {
+		t.Errorf("Evaluate(%q).Err = %v; want errors.Is ErrInvalidFlag", "x", d.Err)
+	}
+	if errors.Is(d.Err, flagkit.ErrFlagNotFound) {
+		t.Errorf("Evaluate(%q).Err = %v; want not errors.Is ErrFlagNotFound", "x", d.Err)
+	}
+	if d.Reason != flagkit.ReasonError {
+		t.Errorf("Evaluate(%q).Reason = %s; want ERROR", "x", d.Reason)
+	}
 }
 
 // errSource fails every load.
@@ -252,33 +288,50 @@ func TestNewFails(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	good := source.Bytes("good.yaml", []byte("flags: {a: {default: on}}"))
 	_, err := flagkit.New(ctx, flagkit.WithSource(good), flagkit.WithSource(source.Bytes("garbage.yaml", []byte("flags: ["))))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "garbage.yaml")
-	assert.ErrorIs(t, err, flagkit.ErrSyntax)
-	assert.NotContains(t, err.Error(), "good.yaml")
+	if err == nil {
+		t.Fatal("New with a garbage document: err = nil; want an error")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "garbage.yaml") || strings.Contains(msg, "good.yaml") {
+		t.Errorf("New with a garbage document: err = %v; want it to name garbage.yaml, not good.yaml", err)
+	}
+	if !errors.Is(err, flagkit.ErrSyntax) {
+		t.Errorf("New with a garbage document: err = %v; want errors.Is ErrSyntax", err)
+	}
 
 	_, err = flagkit.New(ctx, flagkit.WithSource(errSource{errors.New("connection refused")}))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "broken")
-	assert.Contains(t, err.Error(), "connection refused")
+	if err == nil {
+		t.Fatal("New with a failing source: err = nil; want an error")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "broken") || !strings.Contains(msg, "connection refused") {
+		t.Errorf("New with a failing source: err = %v; want it to contain %q and %q", err, "broken", "connection refused")
+	}
 
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	_, err = flagkit.New(short, flagkit.WithSource(silentSource{}))
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Contains(t, err.Error(), "silent")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("New with a silent source: err = %v; want errors.Is context.DeadlineExceeded", err)
+	}
+	if !strings.Contains(err.Error(), "silent") {
+		t.Errorf("New with a silent source: err = %v; want it to contain %q", err, "silent")
+	}
 
-	_, err = flagkit.New(ctx)
-	require.Error(t, err, "no sources")
-	_, err = flagkit.New(ctx, flagkit.WithSource(nil))
-	require.Error(t, err)
-	_, err = flagkit.New(ctx, flagkit.WithSource(good), flagkit.WithMaxDocumentSize(0))
-	require.Error(t, err)
+	if _, err = flagkit.New(ctx); err == nil {
+		t.Fatal("New with no sources: err = nil; want an error")
+	}
+	if _, err = flagkit.New(ctx, flagkit.WithSource(nil)); err == nil {
+		t.Fatal("New(WithSource(nil)): err = nil; want an error")
+	}
+	if _, err = flagkit.New(ctx, flagkit.WithSource(good), flagkit.WithMaxDocumentSize(0)); err == nil {
+		t.Fatal("New(WithMaxDocumentSize(0)): err = nil; want an error")
+	}
 }
 
 func TestMaxDocumentSize(t *testing.T) {
 	_, err := flagkit.New(ctx, flagkit.WithSource(source.Bytes("big.yaml", []byte("flags: {a: {default: on}}\n"+strings.Repeat("#", 100)))), flagkit.WithMaxDocumentSize(64))
-	require.ErrorIs(t, err, flagkit.ErrTooLarge)
+	if !errors.Is(err, flagkit.ErrTooLarge) {
+		t.Fatalf("New with a document over WithMaxDocumentSize(64): err = %v; want errors.Is ErrTooLarge", err)
+	}
 }
 
 // changes collects Change events.
@@ -313,7 +366,7 @@ func (w *changes) none(t *testing.T) {
 }
 
 func TestOnChange(t *testing.T) {
-	src := flagkit.NewPushSource("push.yaml", `
+	src := flagkittest.NewSource("push.yaml", []byte(`
 cohorts:
   staff: {when: {email: {ends_with: "@example.com"}}}
 flags:
@@ -325,13 +378,15 @@ flags:
   needs-a:
     requires: {a: on}
     default: on
-`)
+`))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	w := watch(c)
 
-	src.Push(`
+	src.Push([]byte(`
 cohorts:
   staff: {when: {email: {ends_with: "@example.com"}}}
 flags:
@@ -343,13 +398,16 @@ flags:
   needs-a:
     requires: {a: on}
     default: on
-`)
+`))
 	ch := w.next(t)
-	assert.Equal(t, []string{"a", "needs-a"}, ch.Flags, "a changed, and needs-a through its prerequisite")
-	assert.Equal(t, "push.yaml", ch.Source)
-	assert.False(t, ch.Scheduled)
+	if want := []string{"a", "needs-a"}; !reflect.DeepEqual(ch.Flags, want) {
+		t.Errorf("Change.Flags = %q; want %q (a changed, and needs-a through its prerequisite)", ch.Flags, want)
+	}
+	if ch.Source != "push.yaml" || ch.Scheduled {
+		t.Errorf("Change.Source, Scheduled = %q, %v; want %q, false", ch.Source, ch.Scheduled, "push.yaml")
+	}
 
-	src.Push(`
+	src.Push([]byte(`
 cohorts:
   staff: {when: {email: {ends_with: "@corp.example"}}}
 flags:
@@ -361,45 +419,55 @@ flags:
   needs-a:
     requires: {a: on}
     default: on
-`)
+`))
 	ch = w.next(t)
-	assert.Equal(t, []string{"uses-staff"}, ch.Flags, "a cohort change reaches the flags that use it")
+	if want := []string{"uses-staff"}; !reflect.DeepEqual(ch.Flags, want) {
+		t.Errorf("Change.Flags = %q; want %q (a cohort change reaches the flags that use it)", ch.Flags, want)
+	}
 
 	// The same content, differently formatted, changes nothing; removing a
 	// flag is a change.
-	src.Push(`
+	src.Push([]byte(`
 cohorts: {staff: {when: {email: {ends_with: "@corp.example"}}}}
 flags:
   a:   {default: off}
   uses-staff: {default: off, rules: [{cohort: staff, serve: on}]}
   needs-a: {requires: {a: on}, default: on}
-`)
+`))
 	ch = w.next(t)
-	assert.Equal(t, []string{"b"}, ch.Flags)
+	if want := []string{"b"}; !reflect.DeepEqual(ch.Flags, want) {
+		t.Errorf("Change.Flags = %q; want %q", ch.Flags, want)
+	}
 	w.none(t)
 }
 
 func TestOnChangeStop(t *testing.T) {
-	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
+	src := flagkittest.NewSource("push.yaml", []byte("flags: {a: {default: on}}"))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	var calls atomic.Int32
 	stop := c.OnChange(func(flagkit.Change) { calls.Add(1) })
 	w := watch(c)
-	src.Push("flags: {a: {default: off}}")
+	src.Push([]byte("flags: {a: {default: off}}"))
 	w.next(t)
 	stop()
-	src.Push("flags: {a: {default: on}}")
+	src.Push([]byte("flags: {a: {default: on}}"))
 	w.next(t)
-	assert.Equal(t, int32(1), calls.Load())
+	if n := calls.Load(); n != 1 {
+		t.Errorf("callback called %d times; want 1 (once before stop)", n)
+	}
 }
 
 // A slow callback never blocks reloads; the changes meanwhile are merged.
 func TestOnChangeSlowCallbackMerges(t *testing.T) {
-	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: on}}")
+	src := flagkittest.NewSource("push.yaml", []byte("flags: {a: {default: on}, b: {default: on}}"))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	release := make(chan struct{})
 	got := make(chan flagkit.Change, 10)
@@ -407,17 +475,23 @@ func TestOnChangeSlowCallbackMerges(t *testing.T) {
 		got <- ch
 		<-release
 	})
-	src.Push("flags: {a: {default: off}, b: {default: on}}")
+	src.Push([]byte("flags: {a: {default: off}, b: {default: on}}"))
 	first := <-got
-	assert.Equal(t, []string{"a"}, first.Flags)
+	if want := []string{"a"}; !reflect.DeepEqual(first.Flags, want) {
+		t.Errorf("first Change.Flags = %q; want %q", first.Flags, want)
+	}
 	// While the callback blocks, two more reloads complete.
-	src.Push("flags: {a: {default: off}, b: {default: off}}")
-	src.Push("flags: {a: {default: on}, b: {default: off}}")
-	assert.True(t, c.Bool(ctx, "a", bob, false), "reloads are applied while a callback blocks")
+	src.Push([]byte("flags: {a: {default: off}, b: {default: off}}"))
+	src.Push([]byte("flags: {a: {default: on}, b: {default: off}}"))
+	if got := c.Bool(ctx, "a", bob, false); !got {
+		t.Errorf("Bool(%q) = %v; want true (reloads are applied while a callback blocks)", "a", got)
+	}
 	close(release)
 	select {
 	case merged := <-got:
-		assert.Equal(t, []string{"a", "b"}, merged.Flags)
+		if want := []string{"a", "b"}; !reflect.DeepEqual(merged.Flags, want) {
+			t.Errorf("merged Change.Flags = %q; want %q", merged.Flags, want)
+		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no merged change")
 	}
@@ -445,33 +519,50 @@ flags:
 `, start.Add(time.Hour).UTC().Format(time.RFC3339), start.Add(3*time.Hour).UTC().Format(time.RFC3339),
 			start.Add(2*time.Hour).UTC().Format(time.RFC3339), start.Add(4*time.Hour).UTC().Format(time.RFC3339))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(source.Bytes("mem", []byte(doc))))
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		closeAtEnd(t, c)
 		var mu sync.Mutex
 		var got []string
 		c.OnChange(func(ch flagkit.Change) {
 			mu.Lock()
 			defer mu.Unlock()
-			assert.True(t, ch.Scheduled)
+			if !ch.Scheduled {
+				t.Errorf("Change %+v: Scheduled = false; want true", ch)
+			}
 			got = append(got, fmt.Sprintf("%s %v", ch.Time.Sub(start).Round(time.Second), ch.Flags))
 		})
-		assert.False(t, c.Bool(ctx, "launch", bob, false))
+		if c.Bool(ctx, "launch", bob, false) {
+			t.Errorf("Bool(%q) at the start = true; want false", "launch")
+		}
 		want := []string{"1h0m0s [launch]", "2h0m0s [ramp]", "3h0m0s [launch]", "4h0m0s [ramp]"}
 		ups := c.Transitions(start)
-		require.Len(t, ups, 4)
-		assert.Equal(t, "launch", ups[0].Flag)
-		assert.True(t, ups[0].At.Equal(start.Add(time.Hour).Truncate(time.Second)))
+		if len(ups) != 4 {
+			t.Fatalf("Transitions = %+v; want 4", ups)
+		}
+		if wantAt := start.Add(time.Hour).Truncate(time.Second); ups[0].Flag != "launch" || !ups[0].At.Equal(wantAt) {
+			t.Errorf("Transitions[0] = %s at %v; want launch at %v", ups[0].Flag, ups[0].At, wantAt)
+		}
 
 		time.Sleep(90 * time.Minute)
 		synctest.Wait()
-		assert.True(t, c.Bool(ctx, "launch", bob, false))
+		if !c.Bool(ctx, "launch", bob, false) {
+			t.Errorf("Bool(%q) after 90m = false; want true", "launch")
+		}
 		time.Sleep(3 * time.Hour)
 		synctest.Wait()
 		mu.Lock()
-		assert.Equal(t, want, got)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("changes = %q; want %q", got, want)
+		}
 		mu.Unlock()
-		assert.False(t, c.Bool(ctx, "launch", bob, false))
-		assert.True(t, c.Bool(ctx, "ramp", bob, false))
+		if c.Bool(ctx, "launch", bob, false) {
+			t.Errorf("Bool(%q) after 4h30m = true; want false", "launch")
+		}
+		if !c.Bool(ctx, "ramp", bob, false) {
+			t.Errorf("Bool(%q) after 4h30m = false; want true", "ramp")
+		}
 	})
 }
 
@@ -480,52 +571,78 @@ flags:
 // snapshot, and the last document wins.
 func TestConcurrentReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := flagkit.NewPushSource("push.yaml", faultDoc(0))
+	src := flagkittest.NewSource("push.yaml", []byte(faultDoc(0)))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 
 	const reloads = 300
 	stop := startViewReaders(t, c, 8)
 	for i := 1; i <= reloads; i++ {
-		src.Push(faultDoc(i))
+		src.Push([]byte(faultDoc(i)))
 		if i%3 == 0 {
-			src.Push("flags: {f0: {default: [") // invalid: ignored
+			src.Push([]byte("flags: {f0: {default: [")) // invalid: ignored
 		}
 	}
 	reads := stop()
-	assert.Equal(t, int64(reloads), c.Int(ctx, "f4", bob, -1), "the last document wins")
+	if got := c.Int(ctx, "f4", bob, -1); got != reloads {
+		t.Errorf("Int(%q) = %d; want %d (the last document wins)", "f4", got, reloads)
+	}
 	t.Logf("%d consistent views read during %d reloads", reads, reloads)
-	require.NoError(t, c.Close())
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 }
 
 func TestStatus(t *testing.T) {
-	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
+	src := flagkittest.NewSource("push.yaml", []byte("flags: {a: {default: on}, b: {default: maybe}}"))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	st := c.Status()
-	assert.True(t, st.Ready)
-	require.Len(t, st.Sources, 1)
-	assert.Equal(t, "push.yaml", st.Sources[0].Name)
-	assert.False(t, st.Sources[0].Stale)
-	assert.False(t, st.Sources[0].LastLoad.IsZero())
-	require.Len(t, st.Problems, 1)
-	assert.Equal(t, "flags.b.default", st.Problems[0].Path)
+	if !st.Ready {
+		t.Error("Status().Ready = false; want true")
+	}
+	if len(st.Sources) != 1 {
+		t.Fatalf("Status().Sources = %+v; want 1 source", st.Sources)
+	}
+	if s := st.Sources[0]; s.Name != "push.yaml" || s.Stale || s.LastLoad.IsZero() {
+		t.Errorf("Status().Sources[0] = %+v; want push.yaml, not stale, with a LastLoad", s)
+	}
+	if len(st.Problems) != 1 {
+		t.Fatalf("Status().Problems = %v; want 1 problem", st.Problems)
+	}
+	if got := st.Problems[0].Path; got != "flags.b.default" {
+		t.Errorf("Status().Problems[0].Path = %q; want %q", got, "flags.b.default")
+	}
 
 	src.Fail(errors.New("server down"))
 	st = c.Status()
-	assert.True(t, st.Sources[0].Stale)
-	assert.EqualError(t, st.Sources[0].LastError, "server down")
-	assert.True(t, c.Bool(ctx, "a", bob, false), "last good flags stay")
+	if s := st.Sources[0]; !s.Stale || s.LastError == nil || s.LastError.Error() != "server down" {
+		t.Errorf("after Fail: Status().Sources[0] = %+v; want stale, LastError %q", s, "server down")
+	}
+	if !c.Bool(ctx, "a", bob, false) {
+		t.Errorf("after Fail: Bool(%q) = false; want true (last good flags stay)", "a")
+	}
 
-	src.Push("flags: {a: {default: on}}")
+	src.Push([]byte("flags: {a: {default: on}}"))
 	st = c.Status()
-	assert.False(t, st.Sources[0].Stale)
-	assert.NoError(t, st.Sources[0].LastError)
-	assert.Empty(t, st.Problems)
+	if s := st.Sources[0]; s.Stale || s.LastError != nil {
+		t.Errorf("after Push: Status().Sources[0] = %+v; want not stale, no LastError", s)
+	}
+	if len(st.Problems) != 0 {
+		t.Errorf("after Push: Status().Problems = %v; want none", st.Problems)
+	}
 
-	c.Close()
-	assert.False(t, c.Status().Ready)
+	if err := c.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if c.Status().Ready {
+		t.Error("after Close: Status().Ready = true; want false")
+	}
 }
 
 // countingHandler counts log records by message and error text.
@@ -568,15 +685,21 @@ func TestProblemsLoggedOnce(t *testing.T) {
 	h := &countingHandler{counts: map[string]int{}}
 	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}, b: {default: maybe}}")
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	for i := 0; i < 3; i++ {
 		src.Push("flags: {a: {default: on}, b: {default: maybe}}")
 		src.Fail(errors.New("timeout"))
 		src.Fail(errors.New("timeout"))
 	}
-	assert.Equal(t, 1, h.count("flagkit: invalid definition isolated"), "the isolated flag: once while it lasts... %v", h.counts)
-	assert.Equal(t, 3, h.count("flagkit: load failed; keeping the last good flags timeout"), "each failure after a recovery: once")
+	if n := h.count("flagkit: invalid definition isolated"); n != 1 {
+		t.Errorf("isolated flag logged %d times; want 1 (once while it lasts): %v", n, h.counts)
+	}
+	if n := h.count("flagkit: load failed; keeping the last good flags timeout"); n != 3 {
+		t.Errorf("failure logged %d times; want 3 (each failure after a recovery: once): %v", n, h.counts)
+	}
 }
 
 func TestWithAttributes(t *testing.T) {
@@ -588,28 +711,48 @@ flags:
       - when: {env: {eq: prod}}
         serve: on
 `, flagkit.WithAttributes(flagkit.Attrs{"env": "prod"}))
-	assert.True(t, c.Bool(ctx, "prod-only", bob, false))
+	if got := c.Bool(ctx, "prod-only", bob, false); !got {
+		t.Errorf("Bool(%q) = %v; want true", "prod-only", got)
+	}
 	staging := flagkit.Subject{Key: "s", Attrs: flagkit.Attrs{"env": "staging"}}
-	assert.False(t, c.Bool(ctx, "prod-only", staging, true), "the subject's own attribute wins")
+	if got := c.Bool(ctx, "prod-only", staging, true); got {
+		t.Errorf("Bool(%q) with env staging = %v; want false (the subject's own attribute wins)", "prod-only", got)
+	}
 	hidden := flagkit.Subject{Key: "s", Attrs: flagkit.Attrs{"env": nil}}
-	assert.True(t, c.Bool(ctx, "prod-only", hidden, false), "a nil attribute counts as missing")
+	if got := c.Bool(ctx, "prod-only", hidden, false); !got {
+		t.Errorf("Bool(%q) with env nil = %v; want true (a nil attribute counts as missing)", "prod-only", got)
+	}
 }
 
 func TestAll(t *testing.T) {
 	c := newClient(t, "flags: {a: {default: on}, b: {variants: {x: ex}, default: x}, c: {default: maybe}}")
 	all := c.All(ctx, bob)
-	require.Len(t, all, 3)
-	assert.Equal(t, true, all["a"].Value)
-	assert.Equal(t, "ex", all["b"].Value)
-	assert.ErrorIs(t, all["c"].Err, flagkit.ErrInvalidFlag)
+	if len(all) != 3 {
+		t.Fatalf("All = %+v; want 3 flags", all)
+	}
+	if got := all["a"].Value; got != true {
+		t.Errorf("All[%q].Value = %#v; want true", "a", got)
+	}
+	if got := all["b"].Value; got != "ex" {
+		t.Errorf("All[%q].Value = %#v; want %q", "b", got, "ex")
+	}
+	if err := all["c"].Err; !errors.Is(err, flagkit.ErrInvalidFlag) {
+		t.Errorf("All[%q].Err = %v; want errors.Is ErrInvalidFlag", "c", err)
+	}
 }
 
 func TestValidateReturnsParseErrors(t *testing.T) {
 	err := flagkit.Validate("flags.yaml", []byte("flags:\n  a:\n    rules:\n      - percent: 140\n        serve: on\n"))
 	var pe *flagkit.ParseError
-	require.True(t, errors.As(err, &pe))
-	assert.Equal(t, "flagkit: flags.yaml:4:18: flags.a.rules[0].percent: 140 is outside 0..100", pe.Error())
-	assert.NoError(t, flagkit.Validate("ok.yaml", []byte("flags: {a: {default: on}}")))
+	if !errors.As(err, &pe) {
+		t.Fatalf("Validate = %v; want a *ParseError", err)
+	}
+	if got, want := pe.Error(), "flagkit: flags.yaml:4:18: flags.a.rules[0].percent: 140 is outside 0..100"; got != want {
+		t.Errorf("Validate = %s; want %s", got, want)
+	}
+	if err := flagkit.Validate("ok.yaml", []byte("flags: {a: {default: on}}")); err != nil {
+		t.Errorf("Validate(%q) = %v; want nil", "ok.yaml", err)
+	}
 }
 
 // panicSource panics in Run.
@@ -622,19 +765,24 @@ func (panicSource) Run(context.Context, func([]byte, error) error) error {
 
 func TestPanicsAreContained(t *testing.T) {
 	_, err := flagkit.New(ctx, flagkit.WithSource(panicSource{}))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "panicky")
-	assert.Contains(t, err.Error(), "source panicked: boom")
+	if err == nil {
+		t.Fatal("New with a panicking source: err = nil; want an error")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "panicky") || !strings.Contains(msg, "source panicked: boom") {
+		t.Errorf("New with a panicking source: err = %v; want it to contain %q and %q", err, "panicky", "source panicked: boom")
+	}
 
-	src := flagkit.NewPushSource("push.yaml", "flags: {a: {default: on}}")
+	src := flagkittest.NewSource("push.yaml", []byte("flags: {a: {default: on}}"))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	c.OnChange(func(flagkit.Change) { panic("subscriber bug") })
 	w := watch(c)
-	src.Push("flags: {a: {default: off}}")
+	src.Push([]byte("flags: {a: {default: off}}"))
 	w.next(t) // the other subscriber still hears about it
-	src.Push("flags: {a: {default: on}}")
+	src.Push([]byte("flags: {a: {default: on}}"))
 	w.next(t)
 
 	// The same for OnStatus.
@@ -645,7 +793,7 @@ func TestPanicsAreContained(t *testing.T) {
 		if fail {
 			src.Fail(errors.New("down"))
 		} else {
-			src.Push("flags: {a: {default: on}}")
+			src.Push([]byte("flags: {a: {default: on}}"))
 		}
 		select {
 		case st := <-reports:
@@ -661,12 +809,24 @@ func TestPanicsAreContained(t *testing.T) {
 func TestDetailJSON(t *testing.T) {
 	c := newClient(t, "flags: {a: {default: on}, b: {default: maybe}}")
 	out, err := json.Marshal(c.All(ctx, bob))
-	require.NoError(t, err)
-	assert.JSONEq(t, `{
+	if err != nil {
+		t.Fatalf("Marshal: %v", err)
+	}
+	const want = `{
 		"a": {"value": true, "variant": "on", "type": "boolean", "reason": "STATIC", "source": "test.yaml"},
 		"b": {"value": null, "reason": "ERROR", "source": "test.yaml",
 		      "error": "flagkit: flag \"b\" is invalid: test.yaml:1:40: flags.b.default: no variant named \"maybe\" (variants: on, off)"}
-	}`, string(out))
+	}`
+	var got, wantv any
+	if err := json.Unmarshal([]byte(want), &wantv); err != nil {
+		t.Fatalf("Unmarshal(want): %v", err)
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("Unmarshal(Marshal(All)): %v", err)
+	}
+	if !reflect.DeepEqual(got, wantv) {
+		t.Errorf("Marshal(All) = %s; want the JSON %s", out, want)
+	}
 }
 
 // recordingHook keeps every evaluation it sees.
@@ -692,17 +852,24 @@ func TestHooksSeeWhatTheCallerGot(t *testing.T) {
 	c.Float(ctx, "n", bob, 7)
 	flagkittest.Override(t, c, map[string]any{"a": false})
 	c.Bool(ctx, "a", bob, true)
-	require.Len(t, h.seen, 5)
-	got := func(i int) string {
-		e := h.seen[i]
-		return fmt.Sprintf("%s %s %s %s %v", e.Flag, e.Variant, e.Type, e.Reason, e.Err)
+	if len(h.seen) != 5 {
+		t.Fatalf("hook saw %d evaluations; want 5", len(h.seen))
 	}
-	assert.Equal(t, "a on boolean STATIC <nil>", got(0))
-	assert.Equal(t, `a  boolean ERROR flagkit: type mismatch: flag "a" is boolean, not number (Int)`, got(1))
-	assert.Equal(t, `n  number ERROR flagkit: type mismatch: flag "n" served a number that is not a whole number fitting int64 (Int)`, got(2), "0.5 is not a whole number")
-	assert.Equal(t, "n half number STATIC <nil>", got(3))
-	assert.Equal(t, "a off boolean STATIC <nil>", got(4))
-	assert.Equal(t, "flagkittest", h.seen[4].Source)
+	want := []string{
+		"a on boolean STATIC <nil>",
+		`a  boolean ERROR flagkit: type mismatch: flag "a" is boolean, not number (Int)`,
+		`n  number ERROR flagkit: type mismatch: flag "n" served a number that is not a whole number fitting int64 (Int)`, // 0.5 is not a whole number
+		"n half number STATIC <nil>",
+		"a off boolean STATIC <nil>",
+	}
+	for i, e := range h.seen {
+		if got := fmt.Sprintf("%s %s %s %s %v", e.Flag, e.Variant, e.Type, e.Reason, e.Err); got != want[i] {
+			t.Errorf("evaluation %d seen by the hook = %s; want %s", i, got, want[i])
+		}
+	}
+	if got := h.seen[4].Source; got != "flagkittest" {
+		t.Errorf("Source of the overridden evaluation seen by the hook = %q; want %q", got, "flagkittest")
+	}
 }
 
 // A fallback document delivered with its error is used, and the source is
@@ -712,30 +879,48 @@ func TestFallbackDocumentIsStale(t *testing.T) {
 	h := &countingHandler{counts: map[string]int{}}
 	src := flagkit.NewFallbackSource("fallback.yaml", "flags: {a: {default: on}}", errDown)
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(h)))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	st := c.Status()
-	assert.True(t, st.Ready)
-	require.Len(t, st.Sources, 1)
-	assert.True(t, st.Sources[0].Stale, "Stale right after New")
-	assert.ErrorIs(t, st.Sources[0].LastError, errDown)
-	assert.False(t, st.Sources[0].LastLoad.IsZero(), "the fallback document counts as a load")
-	assert.Empty(t, st.Problems)
-	assert.True(t, c.Bool(ctx, "a", bob, false), "flags from the fallback document")
+	if !st.Ready {
+		t.Error("Status().Ready = false; want true")
+	}
+	if len(st.Sources) != 1 {
+		t.Fatalf("Status().Sources = %+v; want 1 source", st.Sources)
+	}
+	if s := st.Sources[0]; !s.Stale || !errors.Is(s.LastError, errDown) || s.LastLoad.IsZero() {
+		t.Errorf("Status().Sources[0] right after New = %+v; want stale, LastError %v, a LastLoad (the fallback document counts as a load)", s, errDown)
+	}
+	if len(st.Problems) != 0 {
+		t.Errorf("Status().Problems = %v; want none", st.Problems)
+	}
+	if !c.Bool(ctx, "a", bob, false) {
+		t.Errorf("Bool(%q) = false; want true (flags from the fallback document)", "a")
+	}
 	const logged = "flagkit: load failed; using the source's fallback document server down"
-	assert.Equal(t, 1, h.count(logged), "logged when New returned: %v", h.counts)
+	if n := h.count(logged); n != 1 {
+		t.Errorf("fallback logged %d times when New returned; want 1: %v", n, h.counts)
+	}
 
 	src.Fail(errDown) // the same failure again: still stale, not logged again
 	st = c.Status()
-	assert.True(t, st.Sources[0].Stale)
-	assert.ErrorIs(t, st.Sources[0].LastError, errDown)
-	assert.Equal(t, 1, h.count(logged), "%v", h.counts)
+	if s := st.Sources[0]; !s.Stale || !errors.Is(s.LastError, errDown) {
+		t.Errorf("after the same failure: Status().Sources[0] = %+v; want stale, LastError %v", s, errDown)
+	}
+	if n := h.count(logged); n != 1 {
+		t.Errorf("after the same failure: fallback logged %d times; want 1: %v", n, h.counts)
+	}
 
 	src.Push("flags: {a: {default: off}}") // recovery
 	st = c.Status()
-	assert.False(t, st.Sources[0].Stale)
-	assert.NoError(t, st.Sources[0].LastError)
-	assert.False(t, c.Bool(ctx, "a", bob, true), "flags from the live document")
+	if s := st.Sources[0]; s.Stale || s.LastError != nil {
+		t.Errorf("after recovery: Status().Sources[0] = %+v; want not stale, no LastError", s)
+	}
+	if c.Bool(ctx, "a", bob, true) {
+		t.Errorf("after recovery: Bool(%q) = true; want false (flags from the live document)", "a")
+	}
 }
 
 // TestOnStatus follows a source through failures, recoveries and isolated
@@ -767,7 +952,9 @@ func TestOnStatus(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		src := flagkit.NewPushSource("push.yaml", good)
 		c, err := flagkit.New(ctx, flagkit.WithSource(src))
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		closeAtEnd(t, c)
 		reports := make(chan flagkit.Status, 10)
 		stop := c.OnStatus(func(st flagkit.Status) { reports <- st })
@@ -790,7 +977,9 @@ func TestOnStatus(t *testing.T) {
 			case step.want != nil && got == nil:
 				t.Errorf("%s: OnStatus reported nothing; want a report", step.name)
 			case got != nil:
-				require.Len(t, got.Sources, 1)
+				if len(got.Sources) != 1 {
+					t.Fatalf("%s: OnStatus reported %d sources; want 1", step.name, len(got.Sources))
+				}
 				s := got.Sources[0]
 				errText := ""
 				if s.LastError != nil {

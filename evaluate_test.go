@@ -7,14 +7,13 @@ import (
 	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/source"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 var ctx = context.Background()
@@ -48,7 +47,9 @@ func (c *fixedClock) count() int {
 func mustTime(t testing.TB, s string) time.Time {
 	t.Helper()
 	tm, err := time.Parse(time.RFC3339, s)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("time.Parse(%q): %v", s, err)
+	}
 	return tm
 }
 
@@ -57,7 +58,9 @@ func newClient(t testing.TB, doc string, opts ...flagkit.Option) *flagkit.Client
 	t.Helper()
 	opts = append([]flagkit.Option{flagkit.WithSource(source.Bytes("test.yaml", []byte(doc)))}, opts...)
 	c, err := flagkit.New(ctx, opts...)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	return c
 }
@@ -65,7 +68,9 @@ func newClient(t testing.TB, doc string, opts ...flagkit.Option) *flagkit.Client
 func readFile(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return string(b)
 }
 
@@ -153,15 +158,29 @@ func TestEvaluate(t *testing.T) {
 			if e := c.Explain(ctx, tt.flag, tt.subject); !reflect.DeepEqual(e.Result, d) {
 				t.Errorf("Explain(%q).Result = %+v; Evaluate = %+v", tt.flag, e.Result, d)
 			}
-			assert.Equal(t, tt.value, d.Value, "Value")
-			assert.Equal(t, tt.variant, d.Variant, "Variant")
-			assert.Equal(t, tt.reason, d.Reason, "Reason")
-			assert.Equal(t, tt.rule, d.Rule, "Rule")
+			if !reflect.DeepEqual(d.Value, tt.value) {
+				t.Errorf("Evaluate(%q).Value = %#v; want %#v", tt.flag, d.Value, tt.value)
+			}
+			if d.Variant != tt.variant {
+				t.Errorf("Evaluate(%q).Variant = %q; want %q", tt.flag, d.Variant, tt.variant)
+			}
+			if d.Reason != tt.reason {
+				t.Errorf("Evaluate(%q).Reason = %s; want %s", tt.flag, d.Reason, tt.reason)
+			}
+			if d.Rule != tt.rule {
+				t.Errorf("Evaluate(%q).Rule = %q; want %q", tt.flag, d.Rule, tt.rule)
+			}
 			if tt.err != nil {
-				assert.ErrorIs(t, d.Err, tt.err)
+				if !errors.Is(d.Err, tt.err) {
+					t.Errorf("Evaluate(%q).Err = %v; want %v", tt.flag, d.Err, tt.err)
+				}
 			} else {
-				assert.NoError(t, d.Err)
-				assert.Equal(t, "test.yaml", d.Source, "Source")
+				if d.Err != nil {
+					t.Errorf("Evaluate(%q).Err = %v; want nil", tt.flag, d.Err)
+				}
+				if d.Source != "test.yaml" {
+					t.Errorf("Evaluate(%q).Source = %q; want %q", tt.flag, d.Source, "test.yaml")
+				}
 			}
 		})
 	}
@@ -207,21 +226,31 @@ func TestGettersAndFallbacks(t *testing.T) {
 	got.Tags[0] = "mutated" // must not reach the client's data
 	var again cfg
 	c.Object(ctx, "config", bob, &again)
-	assert.Equal(t, []string{"a", "b"}, again.Tags)
+	if want := []string{"a", "b"}; !slices.Equal(again.Tags, want) {
+		t.Errorf("Object(%q) after the caller changed a first result: Tags = %q; want %q", "config", again.Tags, want)
+	}
 	fallback := cfg{Size: 99}
 	if ok := c.Object(ctx, "theme", bob, &fallback); ok || fallback.Size != 99 {
 		t.Errorf("Object(%q) on a string flag = %v, %+v; want false and the fallback kept", "theme", ok, fallback)
 	}
 	d := c.Evaluate(ctx, "config", bob)
 	d.Value.(map[string]any)["size"] = 5
-	assert.Equal(t, float64(1), c.Evaluate(ctx, "config", bob).Value.(map[string]any)["size"])
+	if got := c.Evaluate(ctx, "config", bob).Value.(map[string]any)["size"]; got != float64(1) {
+		t.Errorf("Evaluate(%q) after the caller changed a first result: size = %#v; want 1.0", "config", got)
+	}
 
-	require.NoError(t, c.Close())
-	require.NoError(t, c.Close(), "second Close")
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
 	if got := c.Bool(ctx, "static-on", bob, false); got != false {
 		t.Errorf("Bool after Close = %v; want fallback false", got)
 	}
-	assert.ErrorIs(t, c.Evaluate(ctx, "static-on", bob).Err, flagkit.ErrClosed)
+	if err := c.Evaluate(ctx, "static-on", bob).Err; !errors.Is(err, flagkit.ErrClosed) {
+		t.Errorf("Evaluate after Close: Err = %v; want ErrClosed", err)
+	}
 }
 
 // The clock is read only for flags with a time part, once per evaluation.
@@ -259,8 +288,9 @@ flags:
       - from: 2030-01-01T00:00:00Z
         serve: off
 `)
-	d := c.Evaluate(ctx, "later", bob)
-	assert.Equal(t, flagkit.ReasonDefault, d.Reason)
+	if d := c.Evaluate(ctx, "later", bob); d.Reason != flagkit.ReasonDefault {
+		t.Errorf("Evaluate(%q).Reason = %s; want DEFAULT", "later", d.Reason)
+	}
 }
 
 func TestInvalidFlagIsolated(t *testing.T) {
@@ -271,23 +301,42 @@ flags:
   bad:
     default: maybe
 `))))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
-	assert.True(t, c.Bool(ctx, "good", bob, false))
+	if got := c.Bool(ctx, "good", bob, false); !got {
+		t.Errorf("Bool(%q) = %v; want true", "good", got)
+	}
 	d := c.Evaluate(ctx, "bad", bob)
-	assert.Equal(t, flagkit.ReasonError, d.Reason)
-	assert.ErrorIs(t, d.Err, flagkit.ErrInvalidFlag)
-	assert.ErrorIs(t, d.Err, flagkit.ErrUnknownReference)
+	if d.Reason != flagkit.ReasonError {
+		t.Errorf("Evaluate(%q).Reason = %s; want ERROR", "bad", d.Reason)
+	}
+	for _, want := range []error{flagkit.ErrInvalidFlag, flagkit.ErrUnknownReference} {
+		if !errors.Is(d.Err, want) {
+			t.Errorf("Evaluate(%q).Err = %v; want errors.Is %v", "bad", d.Err, want)
+		}
+	}
 	var pe *flagkit.ParseError
-	require.True(t, errors.As(d.Err, &pe))
-	assert.Equal(t, "doc.yaml", pe.Source)
-	assert.Equal(t, 6, pe.Line)
-	assert.Equal(t, "flags.bad.default", pe.Path)
+	if !errors.As(d.Err, &pe) {
+		t.Fatalf("Evaluate(%q).Err = %v; want a *ParseError", "bad", d.Err)
+	}
+	if pe.Source != "doc.yaml" || pe.Line != 6 || pe.Path != "flags.bad.default" {
+		t.Errorf("ParseError of %q: Source, Line, Path = %q, %d, %q; want %q, 6, %q", "bad", pe.Source, pe.Line, pe.Path, "doc.yaml", "flags.bad.default")
+	}
 	st := c.Status()
-	require.Len(t, st.Problems, 1)
-	assert.Equal(t, "flags.bad.default", st.Problems[0].Path)
+	if len(st.Problems) != 1 {
+		t.Fatalf("Status().Problems = %v; want 1 problem", st.Problems)
+	}
+	if got := st.Problems[0].Path; got != "flags.bad.default" {
+		t.Errorf("Status().Problems[0].Path = %q; want %q", got, "flags.bad.default")
+	}
 
 	_, err = flagkit.New(ctx, flagkit.WithSource(source.Bytes("doc.yaml", []byte("flags: {bad: {default: maybe}}"))), flagkit.WithStrict())
-	require.Error(t, err)
-	assert.ErrorIs(t, err, flagkit.ErrUnknownReference)
+	if err == nil {
+		t.Fatal("New with WithStrict and an invalid flag: err = nil; want an error")
+	}
+	if !errors.Is(err, flagkit.ErrUnknownReference) {
+		t.Errorf("New with WithStrict and an invalid flag: err = %v; want errors.Is ErrUnknownReference", err)
+	}
 }

@@ -224,7 +224,9 @@ func TestExplainOverrideAndClosed(t *testing.T) {
 	if got := zero.Explain(ctx, "limit", flagkit.Subject{}); got.Result.Reason != flagkit.ReasonError || !errors.Is(got.Result.Err, flagkit.ErrClosed) {
 		t.Errorf("zero View Explain = %+v; want ErrClosed", got.Result)
 	}
-	c.Close()
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 	if got := c.Explain(ctx, "limit", flagkit.Subject{}); !errors.Is(got.Result.Err, flagkit.ErrClosed) {
 		t.Errorf("closed client Explain = %+v; want ErrClosed", got.Result)
 	}

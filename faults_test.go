@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,10 +24,9 @@ import (
 	"time"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	"github.com/flagkit/flagkit/internal/fakehttp"
 	"github.com/flagkit/flagkit/source"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -174,7 +174,9 @@ func faultWaitFor(t *testing.T, what string, cond func() bool) time.Duration {
 func faultStatus(t *testing.T, c *flagkit.Client) flagkit.SourceStatus {
 	t.Helper()
 	st := c.Status()
-	require.Len(t, st.Sources, 1)
+	if len(st.Sources) != 1 {
+		t.Fatalf("Status().Sources = %+v; want 1 source", st.Sources)
+	}
 	return st.Sources[0]
 }
 
@@ -197,7 +199,9 @@ func faultView(t *testing.T, c *flagkit.Client) int64 {
 func TestFaultServerDownAtStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "flags.backup.yaml")
-		require.NoError(t, os.WriteFile(backup, []byte(faultDoc(1)), 0o600))
+		if err := os.WriteFile(backup, []byte(faultDoc(1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		var down atomic.Bool
 		down.Store(true)
 		var requests atomic.Int32
@@ -213,7 +217,9 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		logs := &faultLog{}
 		started := time.Now()
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
-		require.NoError(t, err, "New with a backup while the server is down")
+		if err != nil {
+			t.Fatalf("New with a backup while the server is down: %v", err)
+		}
 		closeAtEnd(t, c)
 		// The source delivers the backup together with the error that made
 		// it fall back, and New returns after that one call: the status is
@@ -223,23 +229,42 @@ func TestFaultServerDownAtStart(t *testing.T) {
 		st := c.Status()
 		nLogged := logs.count(faultFellBack)
 		close(statusRead)
-		assert.True(t, st.Ready)
-		require.Len(t, st.Sources, 1)
+		if !st.Ready {
+			t.Error("Status().Ready = false; want true")
+		}
+		if len(st.Sources) != 1 {
+			t.Fatalf("Status().Sources = %+v; want 1 source", st.Sources)
+		}
 		ss := st.Sources[0]
-		assert.Equal(t, "http:"+faultURL, ss.Name)
-		assert.True(t, ss.Stale, "Status().Sources[0].Stale with the server down")
-		assert.ErrorIs(t, ss.LastError, syscall.ECONNREFUSED)
-		assert.False(t, ss.LastLoad.IsZero(), "the backup counts as a load")
+		if ss.Name != "http:"+faultURL {
+			t.Errorf("Status().Sources[0].Name = %q; want %q", ss.Name, "http:"+faultURL)
+		}
+		if !ss.Stale {
+			t.Error("Status().Sources[0].Stale with the server down = false; want true")
+		}
+		if !errors.Is(ss.LastError, syscall.ECONNREFUSED) {
+			t.Errorf("Status().Sources[0].LastError = %v; want errors.Is ECONNREFUSED", ss.LastError)
+		}
+		if ss.LastLoad.IsZero() {
+			t.Error("Status().Sources[0].LastLoad is zero; want the backup's load")
+		}
 		if got := faultView(t, c); got != 1 {
 			t.Errorf("Int(f0) = %d; want 1 (from the backup)", got)
 		}
 		d := c.Evaluate(ctx, "f0", bob)
-		assert.Equal(t, "http:"+faultURL, d.Source)
-		assert.NoError(t, d.Err)
-		assert.Equal(t, 1, nLogged, "%q records when New returned; logs: %q", faultFellBack, logs.all())
+		if d.Source != "http:"+faultURL || d.Err != nil {
+			t.Errorf("Evaluate(%q) from %q, err %v; want from %q, no error", "f0", d.Source, d.Err, "http:"+faultURL)
+		}
+		if nLogged != 1 {
+			t.Errorf("%d %q records when New returned; want 1; logs: %q", nLogged, faultFellBack, logs.all())
+		}
 		synctest.Wait() // nothing more comes before the next attempt
-		assert.Equal(t, 1, logs.count(faultFellBack), "%q records; logs: %q", faultFellBack, logs.all())
-		assert.Equal(t, int32(1), requests.Load(), "requests before the next attempt")
+		if n := logs.count(faultFellBack); n != 1 {
+			t.Errorf("%d %q records; want 1; logs: %q", n, faultFellBack, logs.all())
+		}
+		if n := requests.Load(); n != 1 {
+			t.Errorf("%d requests before the next attempt; want 1", n)
+		}
 
 		// The server comes up: the next attempt, between one and two
 		// intervals after the failure (never sooner), gets the live document.
@@ -248,7 +273,9 @@ func TestFaultServerDownAtStart(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		synctest.Wait()
-		assert.Equal(t, int32(2), requests.Load(), "requests")
+		if n := requests.Load(); n != 2 {
+			t.Errorf("%d requests; want 2", n)
+		}
 		if d := time.Since(started); d < 10*time.Second || d > 20*time.Second+100*time.Millisecond {
 			t.Errorf("second request %v after the first; want within [10s, 20s]", d)
 		}
@@ -256,12 +283,19 @@ func TestFaultServerDownAtStart(t *testing.T) {
 			t.Errorf("Int(f0) = %d; want 2 (live)", got)
 		}
 		ss = faultStatus(t, c)
-		assert.False(t, ss.Stale, "Stale after the server came back")
-		assert.NoError(t, ss.LastError)
+		if ss.Stale || ss.LastError != nil {
+			t.Errorf("after the server came back: Stale, LastError = %v, %v; want false, nil", ss.Stale, ss.LastError)
+		}
 		got, err := os.ReadFile(backup)
-		require.NoError(t, err)
-		assert.Equal(t, faultDoc(2), string(got), "the backup holds the live document")
-		require.NoError(t, c.Close())
+		if err != nil {
+			t.Fatalf("ReadFile: %v", err)
+		}
+		if string(got) != faultDoc(2) {
+			t.Errorf("backup = %q; want %q (the live document)", got, faultDoc(2))
+		}
+		if err := c.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	})
 }
 
@@ -294,7 +328,9 @@ func TestFaultServerDownLater(t *testing.T) {
 		logs := &faultLog{}
 		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(10*time.Second), source.MaxBackoff(40*time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		closeAtEnd(t, c)
 		start := time.Now()
 		firstLoad := faultStatus(t, c).LastLoad
@@ -309,10 +345,18 @@ func TestFaultServerDownLater(t *testing.T) {
 		}
 		synctest.Wait()
 		ss := faultStatus(t, c)
-		assert.True(t, ss.Stale, "Stale while the server is down")
-		assert.ErrorIs(t, ss.LastError, syscall.ECONNREFUSED)
-		assert.True(t, ss.LastLoad.Equal(firstLoad), "LastLoad = %v; want %v (the good start)", ss.LastLoad, firstLoad)
-		assert.Equal(t, 1, logs.count(faultLoadFailed), "the outage is logged once: %q", logs.all())
+		if !ss.Stale {
+			t.Error("Stale while the server is down = false; want true")
+		}
+		if !errors.Is(ss.LastError, syscall.ECONNREFUSED) {
+			t.Errorf("LastError = %v; want errors.Is ECONNREFUSED", ss.LastError)
+		}
+		if !ss.LastLoad.Equal(firstLoad) {
+			t.Errorf("LastLoad = %v; want %v (the good start)", ss.LastLoad, firstLoad)
+		}
+		if n := logs.count(faultLoadFailed); n != 1 {
+			t.Errorf("the outage is logged %d times; want once: %q", n, logs.all())
+		}
 
 		mu.Lock()
 		got := slices.Clone(times)
@@ -323,7 +367,9 @@ func TestFaultServerDownLater(t *testing.T) {
 		type bound struct{ lo, hi time.Duration }
 		const I = 10 * time.Second
 		want := []bound{{1, I}, {I, 2 * I}, {I, 4 * I}, {I, 4 * I}, {I, 4 * I}, {I, 4 * I}}
-		require.Greater(t, len(got), len(want), "requests in four minutes: %v", got)
+		if len(got) <= len(want) {
+			t.Fatalf("%d requests in four minutes: %v; want more than %d", len(got), got, len(want))
+		}
 		for i, w := range want {
 			gap := got[i+1].Sub(got[i])
 			if gap < w.lo || gap > w.hi {
@@ -336,11 +382,18 @@ func TestFaultServerDownLater(t *testing.T) {
 		time.Sleep(40 * time.Second)
 		synctest.Wait()
 		ss = faultStatus(t, c)
-		assert.False(t, ss.Stale, "Stale after recovery")
-		assert.NoError(t, ss.LastError)
-		assert.True(t, ss.LastLoad.After(firstLoad), "LastLoad moves on recovery")
-		assert.Equal(t, int64(1), faultView(t, c))
-		require.NoError(t, c.Close())
+		if ss.Stale || ss.LastError != nil {
+			t.Errorf("after recovery: Stale, LastError = %v, %v; want false, nil", ss.Stale, ss.LastError)
+		}
+		if !ss.LastLoad.After(firstLoad) {
+			t.Errorf("after recovery: LastLoad = %v; want after %v", ss.LastLoad, firstLoad)
+		}
+		if got := faultView(t, c); got != 1 {
+			t.Errorf("after recovery: Int(f0) = %d; want 1", got)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	})
 }
 
@@ -388,7 +441,9 @@ func TestFaultGarbageAfterGood(t *testing.T) {
 			logs := &faultLog{}
 			src := source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Interval(5*time.Millisecond), source.MaxBackoff(5*time.Millisecond))
 			c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithLogger(slog.New(logs)))
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
 			closeAtEnd(t, c)
 			var evals atomic.Int32
 			logs.setOnRecord(func(msg string) {
@@ -406,22 +461,40 @@ func TestFaultGarbageAfterGood(t *testing.T) {
 
 			faultWaitFor(t, "12 bad answers", func() bool { return n.Load() >= 13 })
 			ss := faultStatus(t, c)
-			assert.True(t, ss.Stale, "Stale after garbage")
-			require.Error(t, ss.LastError)
-			if tt.want != nil {
-				assert.ErrorIs(t, ss.LastError, tt.want)
+			if !ss.Stale {
+				t.Error("Stale after garbage = false; want true")
 			}
-			assert.Contains(t, ss.LastError.Error(), tt.words)
-			assert.Equal(t, int64(1), faultView(t, c), "the last good document stays")
-			assert.Equal(t, 1, logs.count(faultLoadFailed), "logged once over %d polls: %q", n.Load(), logs.all())
-			assert.GreaterOrEqual(t, evals.Load(), int32(1), "evaluations from the log handler")
+			if ss.LastError == nil {
+				t.Fatal("LastError after garbage = nil; want an error")
+			}
+			if tt.want != nil && !errors.Is(ss.LastError, tt.want) {
+				t.Errorf("LastError = %v; want errors.Is %v", ss.LastError, tt.want)
+			}
+			if !strings.Contains(ss.LastError.Error(), tt.words) {
+				t.Errorf("LastError = %v; want it to contain %q", ss.LastError, tt.words)
+			}
+			if got := faultView(t, c); got != 1 {
+				t.Errorf("Int(f0) = %d; want 1 (the last good document stays)", got)
+			}
+			if got := logs.count(faultLoadFailed); got != 1 {
+				t.Errorf("logged %d times over %d polls; want once: %q", got, n.Load(), logs.all())
+			}
+			if got := evals.Load(); got < 1 {
+				t.Errorf("%d evaluations from the log handler; want at least 1", got)
+			}
 
 			logs.setOnRecord(nil)
 			healthy.Store(true)
 			faultWaitFor(t, "recovery", func() bool { return !faultStatus(t, c).Stale })
-			assert.NoError(t, faultStatus(t, c).LastError)
-			assert.Greater(t, faultView(t, c), int64(13), "a live document after recovery")
-			require.NoError(t, c.Close())
+			if err := faultStatus(t, c).LastError; err != nil {
+				t.Errorf("LastError after recovery = %v; want nil", err)
+			}
+			if got := faultView(t, c); got <= 13 {
+				t.Errorf("Int(f0) after recovery = %d; want more than 13 (a live document)", got)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
 		})
 	}
 }
@@ -439,7 +512,9 @@ func TestFaultNewDocumentEveryPoll(t *testing.T) {
 		})
 		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		closeAtEnd(t, c)
 		var (
 			mu   sync.Mutex
@@ -469,15 +544,21 @@ func TestFaultNewDocumentEveryPoll(t *testing.T) {
 			}
 		}
 		after := runtime.NumGoroutine()
-		assert.LessOrEqual(t, after, goroutines, "goroutines after %d polls (after 10: %d)", polls, goroutines)
+		if after > goroutines {
+			t.Errorf("%d goroutines after %d polls; want at most %d, as after 10", after, polls, goroutines)
+		}
 		mu.Lock()
 		want := make([]int64, 0, polls-1)
 		for i := 2; i <= polls; i++ {
 			want = append(want, int64(i))
 		}
-		assert.Equal(t, want, seen, "OnChange once per document, in order")
+		if !reflect.DeepEqual(seen, want) {
+			t.Errorf("values seen by OnChange = %v; want %v (once per document, in order)", seen, want)
+		}
 		mu.Unlock()
-		require.NoError(t, c.Close())
+		if err := c.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	})
 }
 
@@ -532,7 +613,9 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 				opts := []source.HTTPOption{source.HTTPClient(client), source.Timeout(timeout), source.Interval(10 * time.Second)}
 				if tt.backup {
 					backup := filepath.Join(t.TempDir(), "backup.yaml")
-					require.NoError(t, os.WriteFile(backup, []byte(faultDoc(7)), 0o600))
+					if err := os.WriteFile(backup, []byte(faultDoc(7)), 0o600); err != nil {
+						t.Fatal(err)
+					}
 					opts = append(opts, source.Backup(backup))
 				}
 				newCtx := context.Background()
@@ -549,24 +632,38 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 				wantFirst := fmt.Sprintf("request timed out after %v (context deadline exceeded)", tt.firstTimeout)
 				if tt.wantErr != "" {
 					if err == nil {
-						c.Close()
+						if err := c.Close(); err != nil {
+							t.Errorf("Close: %v", err)
+						}
 						t.Fatalf("New() = _, nil; want an error containing %q", tt.wantErr)
 					}
-					assert.ErrorIs(t, err, context.DeadlineExceeded)
-					assert.Contains(t, err.Error(), tt.wantErr)
+					if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Errorf("New() = _, %v; want errors.Is context.DeadlineExceeded, containing %q", err, tt.wantErr)
+					}
 					synctest.Wait()
-					assert.Equal(t, int32(0), inFlight.Load(), "requests left hanging after New failed")
-					assert.Equal(t, []time.Duration{tt.firstTimeout}, requestTimeouts(), "request timeouts")
+					if n := inFlight.Load(); n != 0 {
+						t.Errorf("%d requests left hanging after New failed; want 0", n)
+					}
+					if got, want := requestTimeouts(), []time.Duration{tt.firstTimeout}; !reflect.DeepEqual(got, want) {
+						t.Errorf("request timeouts = %v; want %v", got, want)
+					}
 					return
 				}
-				require.NoError(t, err)
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
 				closeAtEnd(t, c)
 				// The backup came with the error: no waiting.
 				ss := faultStatus(t, c)
-				assert.True(t, ss.Stale)
-				assert.ErrorIs(t, ss.LastError, context.DeadlineExceeded)
-				assert.EqualError(t, ss.LastError, wantFirst)
-				assert.Equal(t, int64(7), faultView(t, c), "flags from the backup")
+				if !ss.Stale {
+					t.Error("Stale = false; want true")
+				}
+				if err := ss.LastError; !errors.Is(err, context.DeadlineExceeded) || err.Error() != wantFirst {
+					t.Errorf("LastError = %v; want %q, errors.Is context.DeadlineExceeded", err, wantFirst)
+				}
+				if got := faultView(t, c); got != 7 {
+					t.Errorf("Int(f0) = %d; want 7 (flags from the backup)", got)
+				}
 
 				// The next attempt comes one to two intervals later (never
 				// sooner) and hangs for the whole timeout: only the first
@@ -578,14 +675,26 @@ func TestFaultHangingServerAtStart(t *testing.T) {
 				if d := time.Since(start) - tt.elapsed; d < 10*time.Second || d > 20*time.Second+100*time.Millisecond {
 					t.Errorf("second request %v after the first failed; want within [10s, 20s]", d)
 				}
-				require.Equal(t, int32(1), inFlight.Load(), "a request in flight")
-				assert.Equal(t, []time.Duration{tt.firstTimeout, timeout}, requestTimeouts(), "request timeouts")
-				assert.Equal(t, int64(7), faultView(t, c), "evaluation during a hanging request")
+				if n := inFlight.Load(); n != 1 {
+					t.Fatalf("%d requests in flight; want 1", n)
+				}
+				if got, want := requestTimeouts(), []time.Duration{tt.firstTimeout, timeout}; !reflect.DeepEqual(got, want) {
+					t.Errorf("request timeouts = %v; want %v", got, want)
+				}
+				if got := faultView(t, c); got != 7 {
+					t.Errorf("Int(f0) during a hanging request = %d; want 7", got)
+				}
 				start = time.Now()
-				require.NoError(t, c.Close())
-				assert.Equal(t, time.Duration(0), time.Since(start), "Close while a request hangs")
+				if err := c.Close(); err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				if d := time.Since(start); d != 0 {
+					t.Errorf("Close while a request hangs took %v; want 0", d)
+				}
 				synctest.Wait()
-				assert.Equal(t, int32(0), inFlight.Load(), "requests in flight after Close")
+				if n := inFlight.Load(); n != 0 {
+					t.Errorf("%d requests in flight after Close; want 0", n)
+				}
 			})
 		})
 	}
@@ -616,7 +725,9 @@ func TestFaultHangingPoll(t *testing.T) {
 	defer close(release)
 	src := source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Interval(10*time.Millisecond), source.Timeout(time.Minute))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 
 	select {
@@ -634,12 +745,19 @@ func TestFaultHangingPoll(t *testing.T) {
 	})
 	t.Logf("evaluations during a hanging poll took %v", d)
 	faultWithin(t, "Status during a hanging poll", func() {
-		ss := faultStatus(t, c)
-		assert.False(t, ss.Stale, "a request in flight is not a failure yet")
+		if faultStatus(t, c).Stale {
+			t.Error("Stale during a hanging poll = true; want false (a request in flight is not a failure yet)")
+		}
 	})
-	d = faultWithin(t, "Close during a hanging poll", func() { require.NoError(t, c.Close()) })
+	d = faultWithin(t, "Close during a hanging poll", func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	t.Logf("Close during a hanging poll took %v", d)
-	assert.Equal(t, int32(2), n.Load(), "requests")
+	if got := n.Load(); got != 2 {
+		t.Errorf("%d requests; want 2", got)
+	}
 }
 
 // 5c. With real sockets: a server that sends the headers and part of the
@@ -660,7 +778,9 @@ func TestFaultStalledBody(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	backup := filepath.Join(t.TempDir(), "backup.yaml")
-	require.NoError(t, os.WriteFile(backup, []byte(faultDoc(1)), 0o600))
+	if err := os.WriteFile(backup, []byte(faultDoc(1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	src := source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Timeout(50*time.Millisecond), source.Backup(backup))
 	var (
 		c   *flagkit.Client
@@ -668,14 +788,24 @@ func TestFaultStalledBody(t *testing.T) {
 	)
 	d := faultWithin(t, "New with a stalled body", func() { c, err = flagkit.New(ctx, flagkit.WithSource(src)) })
 	t.Logf("New with a stalled body took %v (source.Timeout 50ms)", d)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	// The error comes just after the backup that ended New.
 	faultWaitFor(t, "stale", func() bool { return faultStatus(t, c).Stale })
 	ss := faultStatus(t, c)
-	assert.ErrorIs(t, ss.LastError, context.DeadlineExceeded)
-	assert.Equal(t, int64(1), faultView(t, c), "flags from the backup")
-	d = faultWithin(t, "Close", func() { require.NoError(t, c.Close()) })
+	if !errors.Is(ss.LastError, context.DeadlineExceeded) {
+		t.Errorf("LastError = %v; want errors.Is context.DeadlineExceeded", ss.LastError)
+	}
+	if got := faultView(t, c); got != 1 {
+		t.Errorf("Int(f0) = %d; want 1 (flags from the backup)", got)
+	}
+	d = faultWithin(t, "Close", func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	t.Logf("Close took %v", d)
 }
 
@@ -700,7 +830,9 @@ func TestFaultMemoryFlat(t *testing.T) {
 		})
 		src := source.HTTP(faultURL, source.HTTPClient(client), source.Interval(time.Second))
 		c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
 		closeAtEnd(t, c)
 		var changes atomic.Int32
 		c.OnChange(func(flagkit.Change) { changes.Add(1) })
@@ -734,9 +866,15 @@ func TestFaultMemoryFlat(t *testing.T) {
 		if got := c.Int(ctx, "f0", bob, -1); got != int64(last) {
 			t.Errorf("Int(f0) = %d; want %d (the last document)", got, last)
 		}
-		assert.Equal(t, (last-1)/2, changes.Load(), "one change per new document")
-		assert.False(t, faultStatus(t, c).Stale)
-		require.NoError(t, c.Close())
+		if got, want := changes.Load(), (last-1)/2; got != want {
+			t.Errorf("%d changes; want %d (one per new document)", got, want)
+		}
+		if faultStatus(t, c).Stale {
+			t.Error("Stale = true; want false")
+		}
+		if err := c.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	})
 }
 
@@ -744,8 +882,12 @@ func TestFaultMemoryFlat(t *testing.T) {
 func faultWriteFile(t *testing.T, path, content string) {
 	t.Helper()
 	tmp := path + ".tmp"
-	require.NoError(t, os.WriteFile(tmp, []byte(content), 0o644))
-	require.NoError(t, os.Rename(tmp, path))
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // 7. A flag file that disappears, becomes unreadable, is replaced by a
@@ -756,9 +898,13 @@ func TestFaultFileSource(t *testing.T) {
 	faultWriteFile(t, path, faultDoc(1))
 	src := source.File(path, source.Interval(10*time.Millisecond), source.Debounce(20*time.Millisecond))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
-	require.Equal(t, int64(1), faultView(t, c))
+	if got := faultView(t, c); got != 1 {
+		t.Fatalf("Int(f0) = %d; want 1", got)
+	}
 
 	stale := func(match func(error) bool) func() bool {
 		return func() bool {
@@ -775,9 +921,13 @@ func TestFaultFileSource(t *testing.T) {
 	is := func(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
 
 	// Disappears, then comes back with the same content.
-	require.NoError(t, os.Remove(path))
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
 	faultWaitFor(t, "stale after remove", stale(is(fs.ErrNotExist)))
-	assert.Equal(t, int64(1), faultView(t, c), "flags stay while the file is missing")
+	if got := faultView(t, c); got != 1 {
+		t.Errorf("Int(f0) = %d; want 1 (flags stay while the file is missing)", got)
+	}
 	faultWriteFile(t, path, faultDoc(1))
 	faultWaitFor(t, "fresh after restore with the same content", fresh(1))
 
@@ -785,30 +935,50 @@ func TestFaultFileSource(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Log("running as root: skipping the unreadable file")
 	} else {
-		require.NoError(t, os.Chmod(path, 0))
+		if err := os.Chmod(path, 0); err != nil {
+			t.Fatal(err)
+		}
 		faultWaitFor(t, "stale when unreadable", stale(is(fs.ErrPermission)))
-		assert.Equal(t, int64(1), faultView(t, c), "flags stay while the file is unreadable")
-		require.NoError(t, os.Chmod(path, 0o644))
+		if got := faultView(t, c); got != 1 {
+			t.Errorf("Int(f0) = %d; want 1 (flags stay while the file is unreadable)", got)
+		}
+		if err := os.Chmod(path, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		faultWriteFile(t, path, faultDoc(2))
 		faultWaitFor(t, "fresh after chmod", fresh(2))
 	}
 	want := c.Int(ctx, "f0", bob, -1)
 
 	// Replaced by a directory.
-	require.NoError(t, os.Remove(path))
-	require.NoError(t, os.Mkdir(path, 0o755))
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	faultWaitFor(t, "stale when a directory", stale(func(err error) bool {
 		return err != nil && strings.Contains(err.Error(), "is a directory")
 	}))
-	assert.Contains(t, faultStatus(t, c).Name, path)
-	assert.Equal(t, want, faultView(t, c), "flags stay while the path is a directory")
+	if name := faultStatus(t, c).Name; !strings.Contains(name, path) {
+		t.Errorf("Status().Sources[0].Name = %q; want it to contain %q", name, path)
+	}
+	if got := faultView(t, c); got != want {
+		t.Errorf("Int(f0) = %d; want %d (flags stay while the path is a directory)", got, want)
+	}
 
 	// Restored with a new document.
-	require.NoError(t, os.Remove(path))
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
 	faultWriteFile(t, path, faultDoc(3))
 	faultWaitFor(t, "fresh after the directory", fresh(3))
-	assert.Equal(t, int64(3), faultView(t, c))
-	require.NoError(t, c.Close())
+	if got := faultView(t, c); got != 3 {
+		t.Errorf("Int(f0) = %d; want 3", got)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 }
 
 // 8. Load: four readers per core read five flags through views while a
@@ -818,9 +988,11 @@ func TestFaultFileSource(t *testing.T) {
 // nothing leaks.
 func TestLoadReloads(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	src := flagkit.NewPushSource("push.yaml", faultDoc(0))
+	src := flagkittest.NewSource("push.yaml", []byte(faultDoc(0)))
 	c, err := flagkit.New(ctx, flagkit.WithSource(src))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 
 	const reloads = 1000
@@ -828,16 +1000,16 @@ func TestLoadReloads(t *testing.T) {
 	stop := startViewReaders(t, c, readers)
 	invalid := 0
 	for i := 1; i <= reloads; i++ {
-		src.Push(faultDoc(i))
+		src.Push([]byte(faultDoc(i)))
 		if got := c.Int(ctx, "f4", bob, -1); got != int64(i) {
 			t.Fatalf("right after reload %d: Int(f4) = %d; want %d", i, got, i)
 		}
 		switch i % 4 {
 		case 1:
-			src.Push("flags: {f0: {default: [") // a syntax error: the whole document is refused
+			src.Push([]byte("flags: {f0: {default: [")) // a syntax error: the whole document is refused
 			invalid++
 		case 2:
-			src.Push("- not\n- a mapping\n")
+			src.Push([]byte("- not\n- a mapping\n"))
 			invalid++
 		case 3:
 			src.Fail(errors.New("connection reset"))
@@ -848,10 +1020,16 @@ func TestLoadReloads(t *testing.T) {
 		}
 	}
 	reads := stop()
-	assert.Equal(t, int64(reloads), faultView(t, c), "the last valid document wins")
-	assert.False(t, faultStatus(t, c).Stale, "the last reload is valid")
+	if got := faultView(t, c); got != reloads {
+		t.Errorf("Int(f0) = %d; want %d (the last valid document wins)", got, reloads)
+	}
+	if faultStatus(t, c).Stale {
+		t.Error("Stale = true; want false (the last reload is valid)")
+	}
 	t.Logf("%d readers: %d consistent views during %d valid and %d invalid reloads", readers, reads, reloads, invalid)
-	require.NoError(t, c.Close())
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 }
 
 // 9. A client with a file, an HTTP server, the environment and bytes, and
@@ -876,7 +1054,9 @@ func TestFaultNoLeak(t *testing.T) {
 		flagkit.WithSource(source.HTTP(srv.URL, source.HTTPClient(srv.Client()), source.Interval(10*time.Millisecond))),
 		flagkit.WithSource(source.Env("FEATURE_", source.Environ(func() []string { return []string{"FEATURE_B=off"} }))),
 	)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	changed := make(chan flagkit.Change, 10)
 	c.OnChange(func(ch flagkit.Change) {
@@ -887,14 +1067,23 @@ func TestFaultNoLeak(t *testing.T) {
 	})
 	select {
 	case ch := <-changed:
-		assert.Equal(t, []string{"h"}, ch.Flags)
+		if want := []string{"h"}; !reflect.DeepEqual(ch.Flags, want) {
+			t.Errorf("Change.Flags = %q; want %q", ch.Flags, want)
+		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no change within 5s")
 	}
-	assert.True(t, c.Bool(ctx, "h", bob, false))
-	assert.True(t, c.Bool(ctx, "file", bob, false))
-	assert.False(t, c.Bool(ctx, "b", bob, true), "the env override")
-	require.NoError(t, c.Close())
+	for _, key := range []string{"h", "file"} {
+		if got := c.Bool(ctx, key, bob, false); !got {
+			t.Errorf("Bool(%q) = %v; want true", key, got)
+		}
+	}
+	if got := c.Bool(ctx, "b", bob, true); got {
+		t.Errorf("Bool(%q) = %v; want false (the env override)", "b", got)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 	srv.Close() // closes the idle connections of srv.Client()
 }
 
@@ -904,14 +1093,22 @@ func TestFaultFileLatency(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "flags.yaml")
 	faultWriteFile(t, path, faultDoc(1))
 	c, err := flagkit.New(ctx, flagkit.WithSource(source.File(path)))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
-	require.Equal(t, int64(1), faultView(t, c))
+	if got := faultView(t, c); got != 1 {
+		t.Fatalf("Int(f0) = %d; want 1", got)
+	}
 
 	tmp := path + ".new"
-	require.NoError(t, os.WriteFile(tmp, []byte(faultDoc(2)), 0o644))
+	if err := os.WriteFile(tmp, []byte(faultDoc(2)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
-	require.NoError(t, os.Rename(tmp, path))
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
 	for c.Int(ctx, "f0", bob, -1) != 2 {
 		if time.Since(start) > 5*time.Second {
 			t.Fatal("the change was not seen within 5s")
@@ -920,6 +1117,10 @@ func TestFaultFileLatency(t *testing.T) {
 	}
 	latency := time.Since(start)
 	t.Logf("file change seen after %v (default interval 250ms, debounce 200ms)", latency)
-	assert.Equal(t, int64(2), faultView(t, c))
-	require.NoError(t, c.Close())
+	if got := faultView(t, c); got != 2 {
+		t.Errorf("Int(f0) = %d; want 2", got)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 }

@@ -167,7 +167,9 @@ func TestFleet(t *testing.T) {
 		}
 		defer func() {
 			for _, c := range clients {
-				c.Close()
+				if err := c.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
 			}
 		}()
 		perSecond := float64(n) / I.Seconds()

@@ -354,7 +354,11 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("New with a document that parses: %v", err)
 		}
-		defer c.Close()
+		defer func() {
+			if err := c.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		}()
 		if st := c.Status(); len(st.Problems) != len(probs) {
 			t.Errorf("Status has %d problems; Validate %d", len(st.Problems), len(probs))
 		}
@@ -1587,10 +1591,18 @@ func fzCheckJSONEquivalence(t *testing.T, data []byte) {
 	jc, jerr := New(context.Background(), WithSource(NewPushSource("doc", string(jsonDoc))), clock)
 	yc, yerr := New(context.Background(), WithSource(NewPushSource("doc", string(yamlDoc))), clock)
 	if jerr == nil {
-		defer jc.Close()
+		defer func() {
+			if err := jc.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		}()
 	}
 	if yerr == nil {
-		defer yc.Close()
+		defer func() {
+			if err := yc.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		}()
 	}
 	if (jerr == nil) != (yerr == nil) {
 		t.Fatalf("New from JSON: %v; from YAML: %v", jerr, yerr)

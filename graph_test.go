@@ -408,7 +408,9 @@ func TestReferenceGraphsThroughClient(t *testing.T) {
 		if got := c.Bool(ctx, "f", Subject{Key: "k", Attrs: Attrs{"x": "y"}}, !tt.want); got != tt.want {
 			t.Errorf("%s: Bool(f) = %v; want %v", tt.name, got, tt.want)
 		}
-		c.Close()
+		if err := c.Close(); err != nil {
+			t.Errorf("%s: Close: %v", tt.name, err)
+		}
 	}
 }
 

@@ -138,7 +138,9 @@ func TestHTTPSourceCredentialsNeverShown(t *testing.T) {
 					}
 				}
 				shown = append(shown, c.Evaluate(context.Background(), "f", flagkit.Subject{Key: "k"}).Source)
-				c.Close()
+				if err := c.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
 			}
 			shown = append(shown, logs.String())
 			for _, s := range shown {

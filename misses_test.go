@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/flagkit/flagkit"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/flagkit/flagkit/flagkittest"
 )
 
 const mistakesDoc = `flags:
@@ -56,7 +55,9 @@ func TestMistakeErrors(t *testing.T) {
 			h := &recordingHook{}
 			c := newClient(t, mistakesDoc, flagkit.WithHook(h))
 			tt.eval(c)
-			require.Len(t, h.seen, 1)
+			if len(h.seen) != 1 {
+				t.Fatalf("hook saw %d evaluations; want 1", len(h.seen))
+			}
 			e := h.seen[0]
 			if !errors.Is(e.Err, tt.class) || e.Err.Error() != tt.err {
 				t.Errorf("Err = %v; want %q, matching %v", e.Err, tt.err, tt.class)
@@ -75,12 +76,14 @@ func TestMistakeErrors(t *testing.T) {
 // TestMistakesLogged: each distinct problem of code is logged once at
 // WARN; a reload that defines the key logs it as resolved at INFO.
 func TestMistakesLogged(t *testing.T) {
-	src := flagkit.NewPushSource("flags.yaml", mistakesDoc)
+	src := flagkittest.NewSource("flags.yaml", []byte(mistakesDoc))
 	var logs bytes.Buffer
 	h := &recordingHook{}
 	c, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithHook(h),
 		flagkit.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime}))))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	closeAtEnd(t, c)
 	logs.Reset()
 	for range 3 {
@@ -92,8 +95,14 @@ func TestMistakesLogged(t *testing.T) {
 		c.Bool(ctx, strings.Repeat("k", 200), bob, false)
 		c.Bool(ctx, "no spaces", bob, false)
 	}
-	src.Push(mistakesDoc + "  payments: {default: on}\n")
-	src.Push(strings.Replace(mistakesDoc, "new-checkout: {default: on}", "new-checkout: {variants: {one: 1}, default: one}", 1) + "  payments: {default: on}\n")
+	for _, doc := range []string{
+		mistakesDoc + "  payments: {default: on}\n",
+		strings.Replace(mistakesDoc, "new-checkout: {default: on}", "new-checkout: {variants: {one: 1}, default: one}", 1) + "  payments: {default: on}\n",
+	} {
+		if err := src.Push([]byte(doc)); err != nil {
+			t.Fatalf("Push: %v", err)
+		}
+	}
 	c.Bool(ctx, "payments", bob, false)
 	want := `level=WARN msg="flagkit: flag not found; the caller's fallback is served" flag=new-chekout did_you_mean=new-checkout
 level=WARN msg="flagkit: type mismatch; the caller's fallback is served" flag=new-checkout getter=Int getter_type=number flag_type=boolean
@@ -106,9 +115,13 @@ level=INFO msg="flagkit: type mismatch resolved" flag=new-checkout getter=Int fl
 level=INFO msg="flagkit: type mismatch resolved" flag=new-checkout getter=Float flag_type=number
 level=INFO msg="flagkit: flags changed" source=flags.yaml flags=[new-checkout]
 `
-	assert.Equal(t, want, logs.String())
+	if got := logs.String(); got != want {
+		t.Errorf("logs:\n%s\nwant:\n%s", got, want)
+	}
 	// Each evaluation still names its own key.
-	assert.EqualError(t, h.seen[len(h.seen)-2].Err, `flagkit: flag "no spaces" not found`)
+	if err, want := h.seen[len(h.seen)-2].Err, `flagkit: flag "no spaces" not found`; err == nil || err.Error() != want {
+		t.Errorf("Err of Bool(%q) = %v; want %q", "no spaces", err, want)
+	}
 }
 
 // TestMistakesBounded: the client remembers at most 256 problems; beyond,
@@ -123,12 +136,22 @@ func TestMistakesBounded(t *testing.T) {
 		c.Bool(ctx, fmt.Sprintf("user-%d", i), bob, false)
 	}
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-	require.Len(t, lines, 257)
-	assert.Equal(t, `level=WARN msg="flagkit: flag not found; the caller's fallback is served" flag=user-0`, lines[0])
-	assert.Equal(t, `level=WARN msg="flagkit: too many distinct unknown flags and type mismatches to remember; no more are logged until a reload resolves some" max=256`, lines[256])
+	if len(lines) != 257 {
+		t.Fatalf("%d lines logged; want 257:\n%s", len(lines), logs.String())
+	}
+	if want := `level=WARN msg="flagkit: flag not found; the caller's fallback is served" flag=user-0`; lines[0] != want {
+		t.Errorf("first line logged:\n%s\nwant:\n%s", lines[0], want)
+	}
+	if want := `level=WARN msg="flagkit: too many distinct unknown flags and type mismatches to remember; no more are logged until a reload resolves some" max=256`; lines[256] != want {
+		t.Errorf("last line logged:\n%s\nwant:\n%s", lines[256], want)
+	}
 	d := c.Evaluate(ctx, "user-299", bob)
-	assert.EqualError(t, d.Err, `flagkit: flag "user-299" not found`)
-	assert.ErrorIs(t, d.Err, flagkit.ErrFlagNotFound)
+	if want := `flagkit: flag "user-299" not found`; d.Err == nil || d.Err.Error() != want {
+		t.Errorf("Evaluate(%q).Err = %v; want %q", "user-299", d.Err, want)
+	}
+	if !errors.Is(d.Err, flagkit.ErrFlagNotFound) {
+		t.Errorf("Evaluate(%q).Err = %v; want errors.Is ErrFlagNotFound", "user-299", d.Err)
+	}
 }
 
 // TestMistakesNoAlloc: a problem already reported allocates nothing.

@@ -205,7 +205,11 @@ func TestGettersNoAlloc(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	defer c.Close()
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
 	ctx := context.Background()
 	subjects := noallocSubjects()
 	for _, g := range noallocGetters() {
@@ -277,7 +281,11 @@ func TestClockReadOnlyForTimedFlags(t *testing.T) {
 				if err != nil {
 					t.Fatalf("New: %v", err)
 				}
-				defer c.Close()
+				defer func() {
+					if err := c.Close(); err != nil {
+						t.Errorf("Close: %v", err)
+					}
+				}()
 				synctest.Wait() // the client's goroutines are blocked from here on
 				subjects := noallocSubjects()
 				before := reads.Load()

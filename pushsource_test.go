@@ -2,22 +2,26 @@ package flagkit
 
 import "context"
 
-// PushSource is a [Source] for tests whose document the test changes, an
-// updatable source held in memory as [testing/fstest.MapFS] is a file
-// system held in memory. It serves its first document when the client
-// starts and, after that, each document or failure the test pushes, one at
-// a time: Push and Fail return once the client has handled it.
+// PushSource is a [Source] for tests whose document the test changes. It
+// serves its first document when the client starts and, after that, each
+// document or failure the test pushes, one at a time: Push and Fail return
+// once the client has handled it.
 //
-// It keeps the rules of [Source] that a client depends on: the first
-// document is delivered at once, a refused first document is answered
-// with update(nil, verdict), every document is a slice of its own that
-// nothing modifies afterwards, update is called only from Run, and Run
-// returns nil when ctx is done. It does not keep the rule that only
-// changes are delivered: it delivers what the test pushes, a repeat
-// included, so that a test can check how the client treats one.
+// Tests use flagkittest.Source, the updatable in-memory source of the
+// API, wherever they can. PushSource remains for two kinds of test that
+// cannot: the internal tests (package flagkit), which cannot import
+// flagkittest without an import cycle, and the tests of how a client
+// treats a source that breaks the contract's rule that only changes are
+// delivered. It keeps the other rules of [Source] that a client depends
+// on: the first document is delivered at once, a refused first document
+// is answered with update(nil, verdict), every document is a slice of its
+// own that nothing modifies afterwards, update is called only from Run,
+// and Run returns nil when ctx is done. But it delivers what the test
+// pushes, a repeat included, so that a test can check how the client
+// treats one.
 //
 // It is exported only to the external tests (package flagkit_test) and is
-// not part of the API: flagkittest covers what users need in their tests.
+// not part of the API.
 type PushSource struct {
 	name     string
 	initial  []byte
@@ -66,11 +70,7 @@ func (p *PushSource) Run(ctx context.Context, update func([]byte, error) error) 
 }
 
 // Push delivers doc and returns the client's verdict on it.
-func (p *PushSource) Push(doc string) error { return p.PushBytes([]byte(doc)) }
-
-// PushBytes delivers doc, which the caller must not modify afterwards, and
-// returns the client's verdict on it.
-func (p *PushSource) PushBytes(doc []byte) error { return p.send(doc, nil) }
+func (p *PushSource) Push(doc string) error { return p.send([]byte(doc), nil) }
 
 // Fail reports a failed load.
 func (p *PushSource) Fail(err error) { p.send(nil, err) }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	"github.com/flagkit/flagkit/source"
 )
 
@@ -164,7 +165,7 @@ func TestProblemsToldOnceAndRecovery(t *testing.T) {
 // flags".
 func TestLoadFailedWithoutFlags(t *testing.T) {
 	h := &levelLog{}
-	good := flagkit.NewPushSource("good", "flags: {a: {default: on}}\n")
+	good := flagkittest.NewSource("good", []byte("flags: {a: {default: on}}\n"))
 	_, err := flagkit.New(context.Background(), flagkit.WithSource(good), flagkit.WithSource(errSourceNamed("down")), flagkit.WithLogger(slog.New(h)))
 	if err == nil || !strings.Contains(err.Error(), "flagkit: source down: no usable document") {
 		t.Fatalf("New = %v; want the source without a document named", err)
@@ -191,7 +192,7 @@ func (s errSourceNamed) Run(ctx context.Context, update func([]byte, error) erro
 func TestCloseFromCallback(t *testing.T) {
 	for _, which := range []string{"OnChange", "OnStatus"} {
 		t.Run(which, func(t *testing.T) {
-			src := flagkit.NewPushSource("push", "flags: {a: {default: on}}\n")
+			src := flagkittest.NewSource("push", []byte("flags: {a: {default: on}}\n"))
 			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 			if err != nil {
 				t.Fatal(err)
@@ -199,7 +200,7 @@ func TestCloseFromCallback(t *testing.T) {
 			closed := make(chan error, 1)
 			if which == "OnChange" {
 				c.OnChange(func(flagkit.Change) { closed <- c.Close() })
-				src.Push("flags: {a: {default: off}}\n")
+				src.Push([]byte("flags: {a: {default: off}}\n"))
 			} else {
 				c.OnStatus(func(flagkit.Status) { closed <- c.Close() })
 				src.Fail(errors.New("down"))
@@ -261,7 +262,7 @@ func TestNewReturnsByDeadline(t *testing.T) {
 // reports the flags whose instants moved.
 func TestChangeOfTimezone(t *testing.T) {
 	const doc = "timezone: %s\nflags:\n  launch: {default: off, rules: [{from: 2027-01-10 09:00, serve: on}]}\n  static: {default: on}\n"
-	src := flagkit.NewPushSource("push", fmt.Sprintf(doc, "Europe/Oslo"))
+	src := flagkittest.NewSource("push", fmt.Appendf(nil, doc, "Europe/Oslo"))
 	c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +270,7 @@ func TestChangeOfTimezone(t *testing.T) {
 	closeAtEnd(t, c)
 	changes := make(chan flagkit.Change, 1)
 	c.OnChange(func(ch flagkit.Change) { changes <- ch })
-	src.Push(fmt.Sprintf(doc, "America/New_York"))
+	src.Push(fmt.Appendf(nil, doc, "America/New_York"))
 	select {
 	case ch := <-changes:
 		if !equalStrings(ch.Flags, []string{"launch"}) {

@@ -6,13 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	"github.com/flagkit/flagkit/source"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // badDocs is the catalogue of invalid documents: each names the class of
@@ -182,14 +183,24 @@ func TestValidateCatalogue(t *testing.T) {
 	for _, tt := range badDocs {
 		t.Run(tt.name, func(t *testing.T) {
 			err := flagkit.Validate("bad.yaml", []byte(tt.doc))
-			require.Error(t, err)
-			require.ErrorIs(t, err, tt.class)
+			if err == nil {
+				t.Fatalf("Validate(%s) = nil; want an error", tt.name)
+			}
+			if !errors.Is(err, tt.class) {
+				t.Fatalf("Validate(%s) = %v; want errors.Is %v", tt.name, err, tt.class)
+			}
 			var found []string
 			for _, e := range flattenErrors(err) {
 				var pe *flagkit.ParseError
-				require.True(t, errors.As(e, &pe), "error %v is not a *ParseError", e)
-				assert.Equal(t, "bad.yaml", pe.Source)
-				assert.NotContains(t, pe.Error(), "yaml: unmarshal errors")
+				if !errors.As(e, &pe) {
+					t.Fatalf("Validate(%s): error %v is not a *ParseError", tt.name, e)
+				}
+				if pe.Source != "bad.yaml" {
+					t.Errorf("Validate(%s): Source = %q; want %q", tt.name, pe.Source, "bad.yaml")
+				}
+				if strings.Contains(pe.Error(), "yaml: unmarshal errors") {
+					t.Errorf("Validate(%s): %q contains %q", tt.name, pe.Error(), "yaml: unmarshal errors")
+				}
 				found = append(found, fmt.Sprintf("%d %s (%v)", pe.Line, pe.Path, pe))
 				if errors.Is(pe, tt.class) && pe.Line == tt.line && pe.Path == tt.path {
 					return
@@ -219,10 +230,14 @@ func TestCohortReferenceClasses(t *testing.T) {
 	var got []string
 	for _, e := range flattenErrors(flagkit.Validate("bad.yaml", []byte(doc))) {
 		var pe *flagkit.ParseError
-		require.True(t, errors.As(e, &pe), "error %v is not a *ParseError", e)
+		if !errors.As(e, &pe) {
+			t.Fatalf("Validate: error %v is not a *ParseError", e)
+		}
 		got = append(got, fmt.Sprintf("%d %s %s: %s", pe.Line, pe.Path, className(pe.Err), pe.Msg))
 	}
-	assert.Equal(t, want, got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Validate:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 func flattenErrors(err error) []error {
@@ -248,16 +263,19 @@ func TestBadReloadKeepsLastGood(t *testing.T) {
 			if tt.flag != "keep" {
 				initial += fmt.Sprintf("  %s: {default: on}\n", tt.flag)
 			}
-			src := flagkit.NewPushSource("push.yaml", initial)
+			src := flagkittest.NewSource("push.yaml", []byte(initial))
 			c, err := flagkit.New(context.Background(), flagkit.WithSource(src))
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
 			closeAtEnd(t, c)
-			src.Push(tt.doc)
+			src.Push([]byte(tt.doc))
 			if got := c.Bool(ctx, tt.flag, bob, false); !got {
 				t.Errorf("Bool(%q) after bad reload = %v; want true (last good)", tt.flag, got)
 			}
-			st := c.Status()
-			assert.NotEmpty(t, st.Problems, "Status().Problems")
+			if st := c.Status(); len(st.Problems) == 0 {
+				t.Errorf("Status().Problems after bad reload is empty; want the problem")
+			}
 		})
 	}
 }
@@ -305,13 +323,19 @@ func TestErrorsDoc(t *testing.T) {
 		fmt.Fprintf(&b, "| %s | `%s` | `%s` |\n", tt.name, className(tt.class), msg)
 	}
 	data, err := os.ReadFile("docs/errors.md")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	doc := string(data)
 	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	require.True(t, i >= 0 && j > i, "docs/errors.md lacks the generated markers")
+	if i < 0 || j <= i {
+		t.Fatal("docs/errors.md lacks the generated markers")
+	}
 	want := doc[:i+len(begin)] + b.String() + doc[j:]
 	if *update {
-		require.NoError(t, os.WriteFile("docs/errors.md", []byte(want), 0o644))
+		if err := os.WriteFile("docs/errors.md", []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
 	if want != doc {
@@ -382,7 +406,9 @@ overrides:
 			doc := flags + "  " + tt.override + "\n"
 			err := flagkit.Validate("flags.yaml", []byte(doc))
 			if tt.variant != "" {
-				require.NoError(t, err)
+				if err != nil {
+					t.Fatalf("Validate = %v; want nil", err)
+				}
 				c := newClient(t, doc, flagkit.WithStrict())
 				d := c.Evaluate(ctx, tt.flag, bob)
 				if d.Variant != tt.variant || d.Reason != flagkit.ReasonStatic {
@@ -391,11 +417,19 @@ overrides:
 				return
 			}
 			errs := flattenErrors(err)
-			require.Len(t, errs, 1, "Validate = %v", err)
+			if len(errs) != 1 {
+				t.Fatalf("Validate = %v; want 1 error", err)
+			}
 			var pe *flagkit.ParseError
-			require.ErrorAs(t, errs[0], &pe)
-			assert.Equal(t, fmt.Sprintf("flag %q: %s", tt.flag, tt.msg), pe.Msg)
-			assert.ErrorIs(t, pe, flagkit.ErrInvalid)
+			if !errors.As(errs[0], &pe) {
+				t.Fatalf("Validate = %v; want a *ParseError", errs[0])
+			}
+			if want := fmt.Sprintf("flag %q: %s", tt.flag, tt.msg); pe.Msg != want {
+				t.Errorf("Validate: Msg = %q; want %q", pe.Msg, want)
+			}
+			if !errors.Is(pe, flagkit.ErrInvalid) {
+				t.Errorf("Validate = %v; want errors.Is ErrInvalid", pe)
+			}
 		})
 	}
 }
@@ -471,7 +505,9 @@ overrides:
 			for _, e := range flattenErrors(flagkit.Validate("flags.yaml", []byte(tt.doc))) {
 				got = append(got, strings.TrimPrefix(e.Error(), "flagkit: flags.yaml:"))
 			}
-			assert.Equal(t, tt.want, got)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Validate:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
 			if strings.HasPrefix(tt.name, "top level") {
 				return
 			}
@@ -481,7 +517,18 @@ overrides:
 			for _, e := range flattenErrors(err) {
 				strict = append(strict, strings.TrimPrefix(e.Error(), "flagkit: flags.yaml:"))
 			}
-			assert.ElementsMatch(t, tt.want, strict, "New(WithStrict)")
+			if !sameElements(strict, tt.want) {
+				t.Errorf("New(WithStrict):\n%s\nwant, in any order:\n%s", strings.Join(strict, "\n"), strings.Join(tt.want, "\n"))
+			}
 		})
 	}
+}
+
+// sameElements reports whether a and b hold the same strings, each as
+// many times, in any order.
+func sameElements(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

@@ -81,6 +81,25 @@
 // test evaluated, so a test can check that the code asks for exactly the
 // flags it should.
 //
+// # A source whose document changes
+//
+// To test how code reacts to a new flag document (a reload, a refused
+// document, a source that fails), give a client a [Source], an updatable
+// source held in memory as [testing/fstest.MapFS] is a file system held in
+// memory, and push to it. [Source.Push] returns the client's verdict on the
+// document once the client serves it, and [Source.Fail] reports a failed
+// load, so the test checks the result right after, without waiting:
+//
+//	src := flagkittest.NewSource("flags.yaml", []byte(doc))
+//	c, err := flagkit.New(ctx, flagkit.WithSource(src))
+//	...
+//	if err := src.Push([]byte(next)); err != nil {
+//		t.Fatalf("Push: the client refused the document: %v", err)
+//	}
+//
+// A Source keeps the contract of [flagkit.Source], so it is also a model
+// for writing one.
+//
 // # Time
 //
 // Release windows and ramps depend on the client's clock. To check them at

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	flagkitof "github.com/flagkit/flagkit/openfeature"
 	"github.com/flagkit/flagkit/source"
 	"github.com/open-feature/go-sdk/openfeature"
@@ -104,7 +105,9 @@ func TestSpecSuites(t *testing.T) {
 				return ctx, nil
 			})
 			sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
-				w.close()
+				if cerr := w.close(); cerr != nil && err == nil {
+					return ctx, cerr
+				}
 				if err == nil && !w.skipped {
 					mu.Lock()
 					passed++
@@ -244,9 +247,9 @@ func (g gatedProvider) Init(ec openfeature.EvaluationContext) error {
 
 func (w *world) provider(ctx context.Context, state string) error {
 	var src flagkit.Source = source.Bytes("test-flags.json", w.doc)
-	var push *pushSource
+	var push *flagkittest.Source
 	if state == "stale" {
-		push = newPushSource(string(w.doc))
+		push = flagkittest.NewSource("push:flags.yaml", w.doc)
 		src = push
 	}
 	fk, err := flagkit.New(ctx, flagkit.WithSource(src), flagkit.WithStrict())
@@ -273,7 +276,7 @@ func (w *world) provider(ctx context.Context, state string) error {
 		if err := w.api.SetProviderAndWait(ctx, flagkitof.New(fk, flagkitof.WithStatusInterval(0))); err != nil {
 			return err
 		}
-		push.fail(errors.New("the flag server cannot be reached"))
+		push.Fail(errors.New("the flag server cannot be reached"))
 		for deadline := time.Now().Add(10 * time.Second); w.of.State() != openfeature.StaleState; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				return fmt.Errorf("provider state %s 10s after its source failed; want STALE", w.of.State())
@@ -284,16 +287,24 @@ func (w *world) provider(ctx context.Context, state string) error {
 	return fmt.Errorf("no %s provider", state)
 }
 
-func (w *world) close() {
+// close shuts the world's OpenFeature API down and closes its client, and
+// returns what failed.
+func (w *world) close() error {
 	if w.release != nil {
 		close(w.release)
 	}
+	var errs []error
 	if w.api != nil {
-		w.api.Shutdown(context.Background())
+		if err := w.api.Shutdown(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("Shutdown: %w", err))
+		}
 	}
 	if w.fk != nil {
-		w.fk.Close()
+		if err := w.fk.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("Close: %w", err))
+		}
 	}
+	return errors.Join(errs...)
 }
 
 // unescape undoes the \" of the suites' JSON cells.

@@ -6,7 +6,6 @@ require (
 	github.com/cucumber/godog v0.16.0
 	github.com/flagkit/flagkit v0.0.0-00010101000000-000000000000
 	github.com/open-feature/go-sdk v1.20.0
-	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
 )
 

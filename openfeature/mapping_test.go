@@ -7,7 +7,6 @@ import (
 
 	"github.com/flagkit/flagkit"
 	"github.com/open-feature/go-sdk/openfeature"
-	"github.com/stretchr/testify/assert"
 )
 
 // TestConvert covers what the client cannot be made to report through the
@@ -34,12 +33,20 @@ func TestConvert(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := convert(p, "f", tt.d, true, "a boolean", asBool)
-			assert.Equal(t, tt.wantValue, got.Value, "convert(%+v).Value", tt.d)
-			assert.Equal(t, tt.wantReason, got.Reason, "convert(%+v).Reason", tt.d)
+			if got.Value != tt.wantValue {
+				t.Errorf("convert(%+v).Value = %v; want %v", tt.d, got.Value, tt.wantValue)
+			}
+			if got.Reason != tt.wantReason {
+				t.Errorf("convert(%+v).Reason = %q; want %q", tt.d, got.Reason, tt.wantReason)
+			}
 			rd := got.ResolutionDetail()
-			assert.Equal(t, tt.wantCode, rd.ErrorCode, "convert(%+v).ErrorCode", tt.d)
+			if rd.ErrorCode != tt.wantCode {
+				t.Errorf("convert(%+v).ErrorCode = %q; want %q", tt.d, rd.ErrorCode, tt.wantCode)
+			}
 			if tt.wantCode != "" {
-				assert.Equal(t, tt.d.Err.Error(), rd.ErrorMessage, "convert(%+v).ErrorMessage", tt.d)
+				if want := tt.d.Err.Error(); rd.ErrorMessage != want {
+					t.Errorf("convert(%+v).ErrorMessage = %q; want %q", tt.d, rd.ErrorMessage, want)
+				}
 			}
 		})
 	}

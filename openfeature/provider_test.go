@@ -3,16 +3,16 @@ package flagkitof_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/flagkit/flagkit"
+	"github.com/flagkit/flagkit/flagkittest"
 	flagkitof "github.com/flagkit/flagkit/openfeature"
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/isolated"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -75,60 +75,21 @@ flags:
     default: nope
 `
 
-// pushSource is a source whose documents a test pushes; push and fail
-// return once the client has applied them.
-type pushSource struct {
-	initial string
-	ch      chan pushed
-}
-
-type pushed struct {
-	doc  []byte
-	err  error
-	done chan struct{}
-}
-
-func newPushSource(initial string) *pushSource {
-	return &pushSource{initial: initial, ch: make(chan pushed)}
-}
-
-func (p *pushSource) Name() string { return "push:flags.yaml" }
-
-func (p *pushSource) Run(ctx context.Context, update func([]byte, error) error) error {
-	update([]byte(p.initial), nil)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m := <-p.ch:
-			update(m.doc, m.err)
-			close(m.done)
-		}
-	}
-}
-
-func (p *pushSource) push(doc string) { p.send([]byte(doc), nil) }
-
-func (p *pushSource) fail(err error) { p.send(nil, err) }
-
-func (p *pushSource) send(doc []byte, err error) {
-	m := pushed{doc: doc, err: err, done: make(chan struct{})}
-	p.ch <- m
-	<-m.done
-}
-
-// newClient returns a flagkit client of one push source serving d.
-func newClient(t *testing.T, d string) (*flagkit.Client, *pushSource) {
+// newClient returns a flagkit client of one source, named src, serving d,
+// and the source, so that the test can push new documents and failures.
+func newClient(t *testing.T, d string) (*flagkit.Client, *flagkittest.Source) {
 	t.Helper()
-	src := newPushSource(d)
-	c, err := flagkit.New(t.Context(), flagkit.WithSource(src))
-	require.NoError(t, err)
+	source := flagkittest.NewSource(src, []byte(d))
+	c, err := flagkit.New(t.Context(), flagkit.WithSource(source))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	t.Cleanup(func() {
 		if err := c.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return c, src
+	return c, source
 }
 
 // newOF registers p with an isolated OpenFeature API and returns a client
@@ -136,9 +97,19 @@ func newClient(t *testing.T, d string) (*flagkit.Client, *pushSource) {
 func newOF(t *testing.T, p *flagkitof.Provider) (*openfeature.EvaluationAPI, *openfeature.Client) {
 	t.Helper()
 	api := isolated.NewAPI()
-	t.Cleanup(func() { require.NoError(t, api.Shutdown(context.Background())) })
-	require.NoError(t, api.SetProviderAndWait(t.Context(), p))
+	t.Cleanup(func() { shutdown(t, api) })
+	if err := api.SetProviderAndWait(t.Context(), p); err != nil {
+		t.Fatalf("SetProviderAndWait: %v", err)
+	}
 	return api, api.NewClient()
+}
+
+// shutdown shuts api down, failing t if that fails.
+func shutdown(t *testing.T, api *openfeature.EvaluationAPI) {
+	t.Helper()
+	if err := api.Shutdown(context.Background()); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
 }
 
 // verifyNoLeaks checks, after every other cleanup of the test, that the
@@ -261,17 +232,35 @@ func TestEvaluation(t *testing.T) {
 				got, err = of.ObjectValueDetails(ctx, tt.flag, tt.def, tt.evalCtx)
 			}
 			if tt.want.code == "" {
-				assert.NoError(t, err, "%sValueDetails(%q) error", tt.typ, tt.flag)
-				assert.Empty(t, got.ErrorMessage, "%sValueDetails(%q).ErrorMessage", tt.typ, tt.flag)
+				if err != nil {
+					t.Errorf("%sValueDetails(%q) error = %v; want nil", tt.typ, tt.flag, err)
+				}
+				if got.ErrorMessage != "" {
+					t.Errorf("%sValueDetails(%q).ErrorMessage = %q; want none", tt.typ, tt.flag, got.ErrorMessage)
+				}
 			} else {
-				assert.Error(t, err, "%sValueDetails(%q) error", tt.typ, tt.flag)
-				assert.NotEmpty(t, got.ErrorMessage, "%sValueDetails(%q).ErrorMessage", tt.typ, tt.flag)
+				if err == nil {
+					t.Errorf("%sValueDetails(%q) error = nil; want an error", tt.typ, tt.flag)
+				}
+				if got.ErrorMessage == "" {
+					t.Errorf("%sValueDetails(%q).ErrorMessage is empty; want a message", tt.typ, tt.flag)
+				}
 			}
-			assert.Equal(t, tt.want.value, got.Value, "%sValueDetails(%q).Value", tt.typ, tt.flag)
-			assert.Equal(t, tt.want.variant, got.Variant, "%sValueDetails(%q).Variant", tt.typ, tt.flag)
-			assert.Equal(t, tt.want.reason, got.Reason, "%sValueDetails(%q).Reason", tt.typ, tt.flag)
-			assert.Equal(t, tt.want.code, got.ErrorCode, "%sValueDetails(%q).ErrorCode", tt.typ, tt.flag)
-			assert.Equal(t, tt.want.metadata, got.FlagMetadata, "%sValueDetails(%q).FlagMetadata", tt.typ, tt.flag)
+			if !reflect.DeepEqual(got.Value, tt.want.value) {
+				t.Errorf("%sValueDetails(%q).Value = %#v; want %#v", tt.typ, tt.flag, got.Value, tt.want.value)
+			}
+			if got.Variant != tt.want.variant {
+				t.Errorf("%sValueDetails(%q).Variant = %q; want %q", tt.typ, tt.flag, got.Variant, tt.want.variant)
+			}
+			if got.Reason != tt.want.reason {
+				t.Errorf("%sValueDetails(%q).Reason = %q; want %q", tt.typ, tt.flag, got.Reason, tt.want.reason)
+			}
+			if got.ErrorCode != tt.want.code {
+				t.Errorf("%sValueDetails(%q).ErrorCode = %q; want %q", tt.typ, tt.flag, got.ErrorCode, tt.want.code)
+			}
+			if !reflect.DeepEqual(got.FlagMetadata, tt.want.metadata) {
+				t.Errorf("%sValueDetails(%q).FlagMetadata = %#v; want %#v", tt.typ, tt.flag, got.FlagMetadata, tt.want.metadata)
+			}
 		})
 	}
 }
@@ -298,7 +287,9 @@ func TestSourceAndRule(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, _ := of.BooleanValueDetails(t.Context(), tt.flag, false, tt.evalCtx)
-			assert.Equal(t, tt.want, d.FlagMetadata, "BooleanValueDetails(%q).FlagMetadata", tt.flag)
+			if !reflect.DeepEqual(d.FlagMetadata, tt.want) {
+				t.Errorf("BooleanValueDetails(%q).FlagMetadata = %#v; want %#v", tt.flag, d.FlagMetadata, tt.want)
+			}
 		})
 	}
 }
@@ -308,13 +299,19 @@ func TestSourceAndRule(t *testing.T) {
 func TestMetadataIsFresh(t *testing.T) {
 	of := setup(t)
 	d, err := of.BooleanValueDetails(t.Context(), "static-bool", false, anyone)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("BooleanValueDetails(%q): %v", "static-bool", err)
+	}
 	d.FlagMetadata["owner"] = "changed"
 	d.FlagMetadata["added"] = true
 	d, err = of.BooleanValueDetails(t.Context(), "static-bool", false, anyone)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("BooleanValueDetails(%q): %v", "static-bool", err)
+	}
 	want := openfeature.FlagMetadata{"owner": "payments", "ticket": int64(123), "ratio": 0.5, "critical": true}
-	assert.Equal(t, want, d.FlagMetadata, "FlagMetadata after a caller changed an earlier one")
+	if !reflect.DeepEqual(d.FlagMetadata, want) {
+		t.Errorf("BooleanValueDetails(%q).FlagMetadata after a caller changed an earlier one = %#v; want %#v", "static-bool", d.FlagMetadata, want)
+	}
 }
 
 func TestEvaluationContextAttributes(t *testing.T) {
@@ -336,7 +333,9 @@ func TestEvaluationContextAttributes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := of.Boolean(t.Context(), "targeted", !tt.want, openfeature.NewEvaluationContext("user-3", tt.attrs))
-			assert.Equal(t, tt.want, got, "Boolean(%q) with %v", "targeted", tt.attrs)
+			if got != tt.want {
+				t.Errorf("Boolean(%q) with %v = %v; want %v", "targeted", tt.attrs, got, tt.want)
+			}
 		})
 	}
 }
@@ -348,48 +347,82 @@ func TestObjectIsFresh(t *testing.T) {
 	first := of.Object(t.Context(), "config", nil, anyone).(map[string]any)
 	first["color"] = "blue"
 	second := of.Object(t.Context(), "config", nil, anyone).(map[string]any)
-	assert.Equal(t, "red", second["color"], `Object("config")["color"] after a caller's change`)
+	if got := second["color"]; got != "red" {
+		t.Errorf(`Object("config")["color"] after a caller's change = %v; want red`, got)
+	}
 }
 
 func TestProviderDirect(t *testing.T) {
 	verifyNoLeaks(t)
 	c, _ := newClient(t, doc)
 	p := flagkitof.New(c)
-	assert.Equal(t, openfeature.Metadata{Name: "flagkit"}, p.Metadata(), "Metadata()")
-	assert.Empty(t, p.Hooks(), "Hooks()")
-	first, second := p.EventChannel(), p.EventChannel()
-	assert.True(t, first == second, "EventChannel() returns one channel")
+	if got, want := p.Metadata(), (openfeature.Metadata{Name: "flagkit"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Metadata() = %+v; want %+v", got, want)
+	}
+	if hooks := p.Hooks(); len(hooks) != 0 {
+		t.Errorf("Hooks() = %v; want none", hooks)
+	}
+	if first, second := p.EventChannel(), p.EventChannel(); first != second {
+		t.Error("EventChannel() returned two channels; want one")
+	}
 
 	// Before Init, evaluation works and metadata is read at New.
 	d := p.BooleanEvaluation(t.Context(), "targeted", false, openfeature.FlattenedContext{
 		openfeature.TargetingKey: "user-9", "email": "bo@example.com"})
-	assert.True(t, d.Value, "BooleanEvaluation(targeted).Value")
-	assert.Equal(t, openfeature.TargetingMatchReason, d.Reason, "BooleanEvaluation(targeted).Reason")
-	assert.Equal(t, "growth", d.FlagMetadata["owner"], "BooleanEvaluation(targeted).FlagMetadata[owner]")
+	if !d.Value {
+		t.Errorf("BooleanEvaluation(%q).Value = false; want true", "targeted")
+	}
+	if d.Reason != openfeature.TargetingMatchReason {
+		t.Errorf("BooleanEvaluation(%q).Reason = %q; want %q", "targeted", d.Reason, openfeature.TargetingMatchReason)
+	}
+	if got := d.FlagMetadata["owner"]; got != "growth" {
+		t.Errorf("BooleanEvaluation(%q).FlagMetadata[owner] = %v; want growth", "targeted", got)
+	}
 
 	// Init twice (a provider bound to two domains), Shutdown twice, and
 	// Init again after Shutdown.
-	require.NoError(t, p.Init(openfeature.EvaluationContext{}))
-	require.NoError(t, p.Init(openfeature.EvaluationContext{}))
+	for i := range 2 {
+		if err := p.Init(openfeature.EvaluationContext{}); err != nil {
+			t.Fatalf("Init %d: %v", i+1, err)
+		}
+	}
 	p.Shutdown()
 	p.Shutdown()
-	require.NoError(t, p.Init(openfeature.EvaluationContext{}))
+	if err := p.Init(openfeature.EvaluationContext{}); err != nil {
+		t.Fatalf("Init after Shutdown: %v", err)
+	}
 	p.Shutdown()
 
-	require.NoError(t, c.Close())
+	if err := c.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
 	err := p.Init(openfeature.EvaluationContext{})
 	var ie *openfeature.ProviderInitError
-	require.True(t, errors.As(err, &ie), "Init after Close = %v; want a *ProviderInitError", err)
-	assert.Equal(t, openfeature.ProviderFatalCode, ie.ErrorCode, "Init after Close: ErrorCode")
+	if !errors.As(err, &ie) {
+		t.Fatalf("Init after Close = %v; want a *ProviderInitError", err)
+	}
+	if ie.ErrorCode != openfeature.ProviderFatalCode {
+		t.Errorf("Init after Close: ErrorCode = %q; want %q", ie.ErrorCode, openfeature.ProviderFatalCode)
+	}
 	d = p.BooleanEvaluation(t.Context(), "static-bool", false, nil)
-	assert.Equal(t, openfeature.ProviderFatalCode, d.ResolutionDetail().ErrorCode, "BooleanEvaluation after Close: ErrorCode")
-	assert.Equal(t, openfeature.ErrorReason, d.Reason, "BooleanEvaluation after Close: Reason")
+	if code := d.ResolutionDetail().ErrorCode; code != openfeature.ProviderFatalCode {
+		t.Errorf("BooleanEvaluation after Close: ErrorCode = %q; want %q", code, openfeature.ProviderFatalCode)
+	}
+	if d.Reason != openfeature.ErrorReason {
+		t.Errorf("BooleanEvaluation after Close: Reason = %q; want %q", d.Reason, openfeature.ErrorReason)
+	}
 
 	nilP := flagkitof.New(nil)
-	assert.Error(t, nilP.Init(openfeature.EvaluationContext{}), "Init with a nil client")
+	if err := nilP.Init(openfeature.EvaluationContext{}); err == nil {
+		t.Error("Init with a nil client = nil; want an error")
+	}
 	d = nilP.BooleanEvaluation(t.Context(), "static-bool", true, nil)
-	assert.Equal(t, openfeature.ProviderFatalCode, d.ResolutionDetail().ErrorCode, "BooleanEvaluation with a nil client: ErrorCode")
-	assert.True(t, d.Value, "BooleanEvaluation with a nil client: Value")
+	if code := d.ResolutionDetail().ErrorCode; code != openfeature.ProviderFatalCode {
+		t.Errorf("BooleanEvaluation with a nil client: ErrorCode = %q; want %q", code, openfeature.ProviderFatalCode)
+	}
+	if !d.Value {
+		t.Error("BooleanEvaluation with a nil client: Value = false; want true (the default)")
+	}
 }
 
 // recorder collects the events of one type that the OpenFeature API hands
@@ -438,38 +471,58 @@ func TestEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, source := newClient(t, "flags:\n  a: {default: off}\n  b: {default: off}\n  c: {default: on}\n")
 		api := isolated.NewAPI()
-		defer func() { require.NoError(t, api.Shutdown(context.Background())) }()
+		defer shutdown(t, api)
 		ready := record(api, openfeature.ProviderReady)
 		changed := record(api, openfeature.ProviderConfigChange)
 		stale := record(api, openfeature.ProviderStale)
 		failed := record(api, openfeature.ProviderError)
-		require.NoError(t, api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(time.Second))))
+		if err := api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(time.Second))); err != nil {
+			t.Fatalf("SetProviderAndWait: %v", err)
+		}
 		of := api.NewClient()
 		synctest.Wait()
-		assert.Equal(t, "flagkit", ready.next(t).ProviderName, "PROVIDER_READY after init: ProviderName")
-		assert.Equal(t, openfeature.ReadyState, of.State(), "State() after init")
+		if got := ready.next(t).ProviderName; got != "flagkit" {
+			t.Errorf("PROVIDER_READY after init: ProviderName = %q; want flagkit", got)
+		}
+		if got := of.State(); got != openfeature.ReadyState {
+			t.Errorf("State() after init = %v; want %v", got, openfeature.ReadyState)
+		}
 
 		// A change of definitions names the flags that changed.
-		source.push(v2)
+		source.Push([]byte(v2))
 		synctest.Wait()
 		ev := changed.next(t)
-		assert.Equal(t, []string{"a"}, ev.FlagChanges, "PROVIDER_CONFIGURATION_CHANGED FlagChanges")
-		assert.Equal(t, map[string]any{"source": "push:flags.yaml", "scheduled": false}, ev.EventMetadata, "PROVIDER_CONFIGURATION_CHANGED EventMetadata")
-		assert.True(t, of.Boolean(t.Context(), "a", false, anyone), "Boolean(a) after the change")
+		if want := []string{"a"}; !reflect.DeepEqual(ev.FlagChanges, want) {
+			t.Errorf("PROVIDER_CONFIGURATION_CHANGED FlagChanges = %q; want %q", ev.FlagChanges, want)
+		}
+		if want := map[string]any{"source": "push:flags.yaml", "scheduled": false}; !reflect.DeepEqual(ev.EventMetadata, want) {
+			t.Errorf("PROVIDER_CONFIGURATION_CHANGED EventMetadata = %v; want %v", ev.EventMetadata, want)
+		}
+		if !of.Boolean(t.Context(), "a", false, anyone) {
+			t.Errorf("Boolean(%q) after the change = false; want true", "a")
+		}
 
 		// A failed load before the first reading of the status (one
 		// interval after Init) makes the provider stale at that reading,
 		// not before, so that it cannot overtake the SDK's READY.
-		source.fail(errors.New("server said 503"))
+		source.Fail(errors.New("server said 503"))
 		synctest.Wait()
 		stale.none(t)
 		time.Sleep(time.Second)
 		synctest.Wait()
 		ev = stale.next(t)
-		assert.Equal(t, "flagkit: serving earlier documents of stale sources: push:flags.yaml (server said 503)", ev.Message, "PROVIDER_STALE Message")
-		assert.Equal(t, map[string]any{"sources": []string{"push:flags.yaml"}}, ev.EventMetadata, "PROVIDER_STALE EventMetadata")
-		assert.Equal(t, openfeature.StaleState, of.State(), "State() after a failed load")
-		assert.True(t, of.Boolean(t.Context(), "a", false, anyone), "Boolean(a) while stale serves the last good document")
+		if want := "flagkit: serving earlier documents of stale sources: push:flags.yaml (server said 503)"; ev.Message != want {
+			t.Errorf("PROVIDER_STALE Message = %q; want %q", ev.Message, want)
+		}
+		if want := map[string]any{"sources": []string{"push:flags.yaml"}}; !reflect.DeepEqual(ev.EventMetadata, want) {
+			t.Errorf("PROVIDER_STALE EventMetadata = %v; want %v", ev.EventMetadata, want)
+		}
+		if got := of.State(); got != openfeature.StaleState {
+			t.Errorf("State() after a failed load = %v; want %v", got, openfeature.StaleState)
+		}
+		if !of.Boolean(t.Context(), "a", false, anyone) {
+			t.Errorf("Boolean(%q) while stale = false; want true (the last good document)", "a")
+		}
 		time.Sleep(3 * time.Second)
 		synctest.Wait()
 		stale.none(t) // reported once, not at every reading
@@ -478,35 +531,49 @@ func TestEvents(t *testing.T) {
 		// From then on the client's status reports are followed at once:
 		// the same document again changes no flag, but the source has
 		// recovered.
-		source.push(v2)
+		source.Push([]byte(v2))
 		synctest.Wait()
 		ready.next(t)
-		assert.Equal(t, openfeature.ReadyState, of.State(), "State() after a good load")
+		if got := of.State(); got != openfeature.ReadyState {
+			t.Errorf("State() after a good load = %v; want %v", got, openfeature.ReadyState)
+		}
 		time.Sleep(3 * time.Second)
 		synctest.Wait()
 		ready.none(t) // reported once, not at every reading
 
 		// Stale again, at once; then a good load that changes flags
 		// reports the change and the recovery at once.
-		source.fail(errors.New("timeout"))
+		source.Fail(errors.New("timeout"))
 		synctest.Wait()
 		stale.next(t)
-		source.push("flags:\n  a: {default: on}\n  b: {default: on}\n  c: {default: off}\n")
+		source.Push([]byte("flags:\n  a: {default: on}\n  b: {default: on}\n  c: {default: off}\n"))
 		synctest.Wait()
-		assert.Equal(t, []string{"b", "c"}, changed.next(t).FlagChanges, "FlagChanges after recovery")
+		if got, want := changed.next(t).FlagChanges, []string{"b", "c"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("FlagChanges after recovery = %q; want %q", got, want)
+		}
 		ready.next(t)
-		assert.Equal(t, openfeature.ReadyState, of.State(), "State() after a changing good load")
+		if got := of.State(); got != openfeature.ReadyState {
+			t.Errorf("State() after a changing good load = %v; want %v", got, openfeature.ReadyState)
+		}
 
 		// Closing the client: evaluations fail with PROVIDER_FATAL at
 		// once, and the next reading moves the provider to FATAL.
-		require.NoError(t, c.Close())
+		if err := c.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 		d, err := of.BooleanValueDetails(t.Context(), "a", false, anyone)
-		assert.Error(t, err, "BooleanValueDetails after Close")
-		assert.Equal(t, openfeature.ProviderFatalCode, d.ErrorCode, "BooleanValueDetails after Close: ErrorCode")
+		if err == nil {
+			t.Error("BooleanValueDetails after Close: error = nil; want an error")
+		}
+		if d.ErrorCode != openfeature.ProviderFatalCode {
+			t.Errorf("BooleanValueDetails after Close: ErrorCode = %q; want %q", d.ErrorCode, openfeature.ProviderFatalCode)
+		}
 		time.Sleep(time.Second)
 		synctest.Wait()
 		failed.next(t)
-		assert.Equal(t, openfeature.FatalState, of.State(), "State() after Close")
+		if got := of.State(); got != openfeature.FatalState {
+			t.Errorf("State() after Close = %v; want %v", got, openfeature.FatalState)
+		}
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
 		failed.none(t)
@@ -523,17 +590,27 @@ func TestScheduledChange(t *testing.T) {
 		at := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		c, _ := newClient(t, "flags:\n  launch:\n    default: off\n    rules:\n      - from: "+at+"\n        serve: on\n")
 		api := isolated.NewAPI()
-		defer func() { require.NoError(t, api.Shutdown(context.Background())) }()
+		defer shutdown(t, api)
 		changed := record(api, openfeature.ProviderConfigChange)
-		require.NoError(t, api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(0))))
+		if err := api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(0))); err != nil {
+			t.Fatalf("SetProviderAndWait: %v", err)
+		}
 		of := api.NewClient()
-		assert.False(t, of.Boolean(t.Context(), "launch", true, anyone), "Boolean(launch) before the launch")
+		if of.Boolean(t.Context(), "launch", true, anyone) {
+			t.Errorf("Boolean(%q) before the launch = true; want false", "launch")
+		}
 		time.Sleep(time.Hour)
 		synctest.Wait()
 		ev := changed.next(t)
-		assert.Equal(t, []string{"launch"}, ev.FlagChanges, "FlagChanges at the launch")
-		assert.Equal(t, map[string]any{"source": "", "scheduled": true}, ev.EventMetadata, "EventMetadata at the launch")
-		assert.True(t, of.Boolean(t.Context(), "launch", false, anyone), "Boolean(launch) after the launch")
+		if want := []string{"launch"}; !reflect.DeepEqual(ev.FlagChanges, want) {
+			t.Errorf("FlagChanges at the launch = %q; want %q", ev.FlagChanges, want)
+		}
+		if want := map[string]any{"source": "", "scheduled": true}; !reflect.DeepEqual(ev.EventMetadata, want) {
+			t.Errorf("EventMetadata at the launch = %v; want %v", ev.EventMetadata, want)
+		}
+		if !of.Boolean(t.Context(), "launch", false, anyone) {
+			t.Errorf("Boolean(%q) after the launch = false; want true", "launch")
+		}
 	})
 }
 
@@ -543,22 +620,36 @@ func TestMetadataFollowsChanges(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, source := newClient(t, "flags:\n  a:\n    default: on\n    metadata: {owner: one}\n")
 		api := isolated.NewAPI()
-		defer func() { require.NoError(t, api.Shutdown(context.Background())) }()
+		defer shutdown(t, api)
 		changed := record(api, openfeature.ProviderConfigChange)
-		require.NoError(t, api.SetProviderAndWait(t.Context(), flagkitof.New(c)))
+		if err := api.SetProviderAndWait(t.Context(), flagkitof.New(c)); err != nil {
+			t.Fatalf("SetProviderAndWait: %v", err)
+		}
 		of := api.NewClient()
 		d, err := of.BooleanValueDetails(t.Context(), "a", false, anyone)
-		require.NoError(t, err)
-		assert.Equal(t, "one", d.FlagMetadata["owner"], "FlagMetadata[owner] before the change")
-		source.push("flags:\n  a:\n    default: on\n    metadata: {owner: two}\n  b: {default: on, metadata: {owner: three}}\n")
+		if err != nil {
+			t.Fatalf("BooleanValueDetails(%q): %v", "a", err)
+		}
+		if got := d.FlagMetadata["owner"]; got != "one" {
+			t.Errorf("FlagMetadata[owner] of %q before the change = %v; want one", "a", got)
+		}
+		source.Push([]byte("flags:\n  a:\n    default: on\n    metadata: {owner: two}\n  b: {default: on, metadata: {owner: three}}\n"))
 		synctest.Wait()
 		changed.next(t)
 		d, err = of.BooleanValueDetails(t.Context(), "a", false, anyone)
-		require.NoError(t, err)
-		assert.Equal(t, "two", d.FlagMetadata["owner"], "FlagMetadata[owner] after the change")
+		if err != nil {
+			t.Fatalf("BooleanValueDetails(%q): %v", "a", err)
+		}
+		if got := d.FlagMetadata["owner"]; got != "two" {
+			t.Errorf("FlagMetadata[owner] of %q after the change = %v; want two", "a", got)
+		}
 		d, err = of.BooleanValueDetails(t.Context(), "b", false, anyone)
-		require.NoError(t, err)
-		assert.Equal(t, "three", d.FlagMetadata["owner"], "FlagMetadata[owner] of a new flag")
+		if err != nil {
+			t.Fatalf("BooleanValueDetails(%q): %v", "b", err)
+		}
+		if got := d.FlagMetadata["owner"]; got != "three" {
+			t.Errorf("FlagMetadata[owner] of the new flag %q = %v; want three", "b", got)
+		}
 	})
 }
 
@@ -568,7 +659,9 @@ func TestShutdownUnsubscribes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, source := newClient(t, "flags:\n  a: {default: off}\n")
 		p := flagkitof.New(c, flagkitof.WithStatusInterval(time.Second))
-		require.NoError(t, p.Init(openfeature.EvaluationContext{}))
+		if err := p.Init(openfeature.EvaluationContext{}); err != nil {
+			t.Fatalf("Init: %v", err)
+		}
 		// Nobody reads the channel: more changes than its buffer must
 		// neither block the client nor leak the goroutine.
 		for i := range 40 {
@@ -576,11 +669,11 @@ func TestShutdownUnsubscribes(t *testing.T) {
 			if i%2 == 0 {
 				v = "on"
 			}
-			source.push("flags:\n  a: {default: " + v + "}\n")
+			source.Push([]byte("flags:\n  a: {default: " + v + "}\n"))
 			synctest.Wait()
 		}
 		p.Shutdown()
-		source.push("flags:\n  a: {default: on}\n  z: {default: on}\n")
+		source.Push([]byte("flags:\n  a: {default: on}\n  z: {default: on}\n"))
 		time.Sleep(2 * time.Second)
 		synctest.Wait()
 		select {
@@ -588,7 +681,9 @@ func TestShutdownUnsubscribes(t *testing.T) {
 			t.Fatalf("event after Shutdown: %+v", ev)
 		default:
 		}
-		require.NoError(t, c.Close())
+		if err := c.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	})
 }
 
@@ -598,23 +693,29 @@ func TestHealthWithoutInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, source := newClient(t, "flags:\n  a: {default: on}\n")
 		api := isolated.NewAPI()
-		defer func() { require.NoError(t, api.Shutdown(context.Background())) }()
+		defer shutdown(t, api)
 		ready := record(api, openfeature.ProviderReady)
 		stale := record(api, openfeature.ProviderStale)
-		require.NoError(t, api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(0))))
+		if err := api.SetProviderAndWait(t.Context(), flagkitof.New(c, flagkitof.WithStatusInterval(0))); err != nil {
+			t.Fatalf("SetProviderAndWait: %v", err)
+		}
 		of := api.NewClient()
 		synctest.Wait()
 		ready.next(t)
 
-		source.fail(errors.New("server said 503"))
+		source.Fail(errors.New("server said 503"))
 		synctest.Wait()
 		stale.next(t)
-		assert.Equal(t, openfeature.StaleState, of.State(), "State() after a failed load")
+		if got := of.State(); got != openfeature.StaleState {
+			t.Errorf("State() after a failed load = %v; want %v", got, openfeature.StaleState)
+		}
 
-		source.push("flags:\n  a: {default: on}\n")
+		source.Push([]byte("flags:\n  a: {default: on}\n"))
 		synctest.Wait()
 		ready.next(t)
-		assert.Equal(t, openfeature.ReadyState, of.State(), "State() after a good load")
+		if got := of.State(); got != openfeature.ReadyState {
+			t.Errorf("State() after a good load = %v; want %v", got, openfeature.ReadyState)
+		}
 		time.Sleep(time.Hour)
 		synctest.Wait()
 		stale.none(t)

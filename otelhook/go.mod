@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/flagkit/flagkit v0.0.0-00010101000000-000000000000
-	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/sdk v1.47.0
 	go.opentelemetry.io/otel/trace v1.47.0

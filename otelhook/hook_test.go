@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/flagkit/flagkit"
 	"github.com/flagkit/flagkit/otelhook"
 	"github.com/flagkit/flagkit/source"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -51,7 +50,9 @@ const src = "test.yaml"
 func newClient(t *testing.T, h flagkit.Hook) *flagkit.Client {
 	t.Helper()
 	c, err := flagkit.New(t.Context(), flagkit.WithSource(source.Bytes(src, []byte(doc))), flagkit.WithHook(h))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	t.Cleanup(func() {
 		if err := c.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -71,7 +72,9 @@ func recordedEvents(t *testing.T, fn func(ctx context.Context)) []event {
 	fn(ctx)
 	span.End()
 	ended := sr.Ended()
-	require.Len(t, ended, 1)
+	if len(ended) != 1 {
+		t.Fatalf("%d spans ended; want 1", len(ended))
+	}
 	var out []event
 	for _, e := range ended[0].Events() {
 		ev := event{name: e.Name, attrs: map[string]any{}}
@@ -125,18 +128,24 @@ func TestEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := recordedEvents(t, func(ctx context.Context) { c.Bool(ctx, tt.flag, tt.s, false) })
-			assert.Equal(t, []event{{"feature_flag.evaluation", tt.want}}, got, "events of Bool(%q)", tt.flag)
+			if want := []event{{"feature_flag.evaluation", tt.want}}; !reflect.DeepEqual(got, want) {
+				t.Errorf("events of Bool(%q) = %v; want %v", tt.flag, got, want)
+			}
 		})
 	}
 
 	t.Run("invalid flag", func(t *testing.T) {
 		d := c.Evaluate(t.Context(), "broken", anon)
-		require.ErrorIs(t, d.Err, flagkit.ErrInvalidFlag)
+		if !errors.Is(d.Err, flagkit.ErrInvalidFlag) {
+			t.Fatalf("Evaluate(%q).Err = %v; want ErrInvalidFlag", "broken", d.Err)
+		}
 		got := recordedEvents(t, func(ctx context.Context) { c.Int(ctx, "broken", anon, 7) })
 		want := map[string]any{
 			"feature_flag.key": "broken", "feature_flag.provider.name": "flagkit", "feature_flag.result.reason": "error",
 			"error.type": "parse_error", "feature_flag.error.message": d.Err.Error(), "flagkit.source": src}
-		assert.Equal(t, []event{{"feature_flag.evaluation", want}}, got, "events of Int(%q)", "broken")
+		if want := []event{{"feature_flag.evaluation", want}}; !reflect.DeepEqual(got, want) {
+			t.Errorf("events of Int(%q) = %v; want %v", "broken", got, want)
+		}
 	})
 
 	t.Run("every getter", func(t *testing.T) {
@@ -149,7 +158,9 @@ func TestEvents(t *testing.T) {
 			c.Object(ctx, "static-bool", anon, &v)
 			c.Evaluate(ctx, "static-bool", anon)
 		})
-		assert.Len(t, got, 6, "events of six getters")
+		if len(got) != 6 {
+			t.Errorf("six getters recorded %d events; want 6", len(got))
+		}
 	})
 }
 
@@ -159,7 +170,9 @@ func TestSetID(t *testing.T) {
 	want := map[string]any{
 		"feature_flag.key": "static-bool", "feature_flag.provider.name": "flagkit", "feature_flag.result.reason": "static",
 		"feature_flag.result.variant": "on", "feature_flag.context.id": "u", "feature_flag.set.id": "checkout", "flagkit.source": src}
-	assert.Equal(t, []event{{"feature_flag.evaluation", want}}, got, "events with WithSetID")
+	if want := []event{{"feature_flag.evaluation", want}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("events of Bool(%q) with WithSetID = %v; want %v", "static-bool", got, want)
+	}
 }
 
 // TestErrorTypes covers errors the client cannot be made to report to a
@@ -186,13 +199,23 @@ func TestErrorTypes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.e.Flag = "f"
 			got := recordedEvents(t, func(ctx context.Context) { (&otelhook.Hook{}).AfterEvaluation(ctx, tt.e) })
-			require.Len(t, got, 1)
-			assert.Equal(t, tt.reason, got[0].attrs["feature_flag.result.reason"], "reason of %+v", tt.e)
-			assert.Equal(t, tt.typ, got[0].attrs["error.type"], "error.type of %+v", tt.e)
+			if len(got) != 1 {
+				t.Fatalf("AfterEvaluation(%+v) recorded %d events; want 1", tt.e, len(got))
+			}
+			attrs := got[0].attrs
+			if r := attrs["feature_flag.result.reason"]; r != tt.reason {
+				t.Errorf("feature_flag.result.reason of %+v = %v; want %v", tt.e, r, tt.reason)
+			}
+			if typ := attrs["error.type"]; typ != tt.typ {
+				t.Errorf("error.type of %+v = %v; want %v", tt.e, typ, tt.typ)
+			}
+			msg, ok := attrs["feature_flag.error.message"]
 			if tt.typ == nil {
-				assert.NotContains(t, got[0].attrs, "feature_flag.error.message", "attributes of %+v", tt.e)
-			} else {
-				assert.Equal(t, tt.e.Err.Error(), got[0].attrs["feature_flag.error.message"], "feature_flag.error.message of %+v", tt.e)
+				if ok {
+					t.Errorf("attributes of %+v hold feature_flag.error.message %v; want none", tt.e, msg)
+				}
+			} else if want := tt.e.Err.Error(); msg != want {
+				t.Errorf("feature_flag.error.message of %+v = %v; want %v", tt.e, msg, want)
 			}
 		})
 	}
@@ -205,7 +228,9 @@ func TestNotRecording(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr), sdktrace.WithSampler(sdktrace.NeverSample()))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	unsampled, span := tp.Tracer("test").Start(t.Context(), "request")
-	require.False(t, span.IsRecording(), "span of NeverSample records")
+	if span.IsRecording() {
+		t.Fatal("span of NeverSample: IsRecording() = true; want false")
+	}
 	noopCtx, _ := noop.NewTracerProvider().Tracer("test").Start(t.Context(), "request")
 
 	c := newClient(t, otelhook.New())
@@ -229,8 +254,12 @@ func TestNotRecording(t *testing.T) {
 		})
 	}
 	span.End()
-	assert.Empty(t, sr.Ended(), "spans recorded with NeverSample")
-	assert.False(t, trace.SpanFromContext(noopCtx).IsRecording(), "noop span records")
+	if ended := sr.Ended(); len(ended) != 0 {
+		t.Errorf("NeverSample: %d spans recorded; want none", len(ended))
+	}
+	if trace.SpanFromContext(noopCtx).IsRecording() {
+		t.Error("noop span: IsRecording() = true; want false")
+	}
 }
 
 // BenchmarkHook measures a getter with the hook: without a span, and with
@@ -244,8 +273,14 @@ func BenchmarkHook(b *testing.B) {
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	tracer := tp.Tracer("bench")
 	c, err := flagkit.New(b.Context(), flagkit.WithSource(source.Bytes(src, []byte(doc))), flagkit.WithHook(otelhook.New()))
-	require.NoError(b, err)
-	defer c.Close()
+	if err != nil {
+		b.Fatalf("New: %v", err)
+	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			b.Errorf("Close: %v", err)
+		}
+	}()
 	s := flagkit.Subject{Key: "user-1"}
 	b.Run("NoSpan", func(b *testing.B) {
 		b.ReportAllocs()

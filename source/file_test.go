@@ -613,7 +613,11 @@ func TestFileHalfWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() {
+		if err := f.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
 	if _, err := f.WriteString(prefix); err != nil {
 		t.Fatal(err)
 	}

@@ -182,7 +182,11 @@ func TestNewFlags(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewFlags: %v", err)
 	}
-	defer c.Close()
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
 	if got := len(c.Flags()); got != 3 {
 		t.Errorf("NewFlags: %d flags; want 3", got)
 	}
