@@ -396,10 +396,19 @@ func BenchmarkParallelNoAlloc(b *testing.B) {
 
 // floorFlag is the hand-written floor's flag: the least a cohort rule, a
 // percentage, a release window with a linear ramp, and a default need.
+//
+// The names of the attributes a cohort reads are data, as they are for the
+// library, which reads them from the document: a floor that looked up the
+// literals "country" and "plan" would be faster than any evaluator can be,
+// since the map then finds its key by pointer equality (the subjects' maps
+// hold the same literals), skipping the comparison of bytes that a name
+// read from a document needs.
 type floorFlag struct {
 	enabled   bool
-	countries []string // nil: no cohort rule
+	country   string // the attribute names, as read from a document
 	plan      string
+	countries []string // nil: no cohort rule
+	planIs    string
 	percent   uint32 // thousandths; 100000 for a static flag
 	salt      string
 	// timed: the rollout applies from from until until (Unix ms), and its
@@ -441,10 +450,10 @@ func (fs *floorSnapshot) bool(key string, s *flagkit.Subject, now func() int64, 
 		return false
 	}
 	if f.countries != nil {
-		country, _ := s.Attrs["country"].(string)
+		country, _ := s.Attrs[f.country].(string)
 		for _, x := range f.countries {
 			if x == country {
-				if plan, _ := s.Attrs["plan"].(string); plan == f.plan {
+				if plan, _ := s.Attrs[f.plan].(string); plan == f.planIs {
 					return true
 				}
 				break
@@ -482,22 +491,29 @@ func newFloorClient(base time.Time, now func() int64) *floorClient {
 	nordics := benchCohortCountries(0)
 	ms := func(d time.Duration) int64 { return base.Add(d).Truncate(time.Second).UnixMilli() }
 	day := 24 * time.Hour
+	country, plan := attrName("country"), attrName("plan")
 	flags := map[string]*floorFlag{
-		"static":         {enabled: true, percent: 100000},
-		"rollout-25":     {enabled: true, percent: 25000, salt: "rollout-25"},
-		"cohort-rollout": {enabled: true, countries: nordics, plan: "pro", percent: 10000, salt: "cohort-rollout"},
+		"static":     {enabled: true, percent: 100000},
+		"rollout-25": {enabled: true, percent: 25000, salt: "rollout-25"},
+		"cohort-rollout": {enabled: true, country: country, plan: plan, countries: nordics, planIs: "pro",
+			percent: 10000, salt: "cohort-rollout"},
 		"window-ramp": {enabled: true, salt: "window-ramp", timed: true, from: ms(-day), until: ms(day),
 			rampFrom: ms(-30 * day), rampTo: ms(30 * day)},
 	}
 	for i := 0; i < 1000; i++ {
 		k := benchFlagKey(i)
-		flags[k] = &floorFlag{enabled: true, countries: benchCohortCountries(i % benchCohorts),
-			plan: benchPlans[1+i%benchCohorts%2], percent: 10000, salt: k}
+		flags[k] = &floorFlag{enabled: true, country: country, plan: plan,
+			countries: benchCohortCountries(i % benchCohorts), planIs: benchPlans[1+i%benchCohorts%2],
+			percent: 10000, salt: k}
 	}
 	c := &floorClient{now: now}
 	c.snap.Store(&floorSnapshot{flags: flags})
 	return c
 }
+
+// attrName returns a copy of name in memory of its own, as a document's
+// parser returns an attribute's name.
+func attrName(name string) string { return strings.Clone(name) }
 
 // floorWallClock is the floor of the default clock: one reading of the
 // monotonic clock added to a wall-clock anchor.
