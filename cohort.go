@@ -266,7 +266,7 @@ type condition struct {
 	op         opKind
 	ignoreCase bool
 	exists     bool // exists: the operand
-	scanStrs   bool // eq or in, case-sensitive, strs scanned: a string matches when it is one of strs
+	scanStrs   bool // eq or in, case-sensitive, not on key, strs scanned: a string matches when it is one of strs
 
 	// eq, ne (strs also for starts_with, ends_with, contains).
 	strs     []string            // operands as written
@@ -480,7 +480,7 @@ func (c *condition) add(op string, s scalar, i int, build bool) error {
 
 // finishSets builds the maps of long eq/in lists.
 func (c *condition) finishSets() {
-	c.scanStrs = c.op == opEq && !c.ignoreCase && len(c.strs) <= smallSet
+	c.scanStrs = c.op == opEq && !c.ignoreCase && len(c.strs) <= smallSet && !c.isKey
 	if len(c.strs) > smallSet {
 		c.strSet = make(map[string]struct{}, len(c.strs))
 		for _, s := range c.strs {
@@ -976,18 +976,20 @@ func (a anyOf) match(t *target) bool {
 	return false
 }
 
-// holds reports whether the condition holds for t.
+// holds reports whether the condition holds for t. The most common
+// condition, a case-sensitive eq or in (country in [...], plan eq pro) met
+// by a string attribute of the subject, is decided first, without
+// matchValue's dispatch.
 func (c *condition) holds(t *target) bool {
+	if c.scanStrs {
+		if s, ok := t.attrs[c.attr].(string); ok {
+			return containsString(c.strs, s)
+		}
+	}
 	if c.isKey {
 		return c.matchKey(t.key)
 	}
-	v, ok := t.attr(c.attr)
-	if s, isStr := v.(string); isStr && c.scanStrs {
-		// The most common condition (country in [...], plan eq ...)
-		// without matchValue's dispatch.
-		return containsString(c.strs, s)
-	}
-	return c.matchValue(v, ok)
+	return c.matchValue(t.attr(c.attr))
 }
 
 // containsString reports whether s is one of strs. Comparing first bytes
@@ -1004,12 +1006,47 @@ func containsString(strs []string, s string) bool {
 
 // cohort is a compiled cohort, or a rule's test (the cohorts it names and
 // its when, with key ""): t is a member when it is a member of any parent
-// (if parents is non-empty) and when is empty or holds for t.
+// (if parents is non-empty) and when is empty or holds for t. Build one
+// with newCohort, which derives strTests from when.
 type cohort struct {
-	parents []*cohort
-	when    anyOf
-	key     string
-	idx     int32 // the cohort's index in an evalMemo; -1 for a rule's own test
+	parents  []*cohort
+	strTests []strTest // when, if it is one block of string tests (see strTest); else nil
+	when     anyOf
+	key      string
+	idx      int32 // the cohort's index in an evalMemo; -1 for a rule's own test
+}
+
+// strTest is a condition of the commonest shape, a case-sensitive eq or in
+// on an attribute other than key (country in [...], plan eq pro), reduced
+// to what deciding it for a string value reads: a cohort whose when is one
+// block of them is tested by one loop over its strTests, contiguous in
+// memory, rather than through anyOf.match and condition.holds.
+type strTest struct {
+	attr string
+	strs []string
+}
+
+// newCohort returns a cohort of parents and when, with index idx (-1 for a
+// rule's own test).
+func newCohort(key string, parents []*cohort, when anyOf, idx int32) *cohort {
+	return &cohort{key: key, parents: parents, when: when, idx: idx, strTests: strTestsOf(when)}
+}
+
+// strTestsOf returns when as strTests, or nil unless when is one block
+// whose every condition is a string test.
+func strTestsOf(when anyOf) []strTest {
+	if len(when) == 0 || int(when[0].next) != len(when) {
+		return nil // no conditions, or more than one block
+	}
+	out := make([]strTest, len(when))
+	for i := range when {
+		c := &when[i]
+		if !c.scanStrs {
+			return nil
+		}
+		out[i] = strTest{attr: c.attr, strs: c.strs}
+	}
+	return out
 }
 
 // target is the subject being evaluated plus the client-wide attributes
@@ -1057,7 +1094,29 @@ func (c *cohort) test(t *target) bool {
 	if len(c.parents) > 0 && !anyContains(c.parents, t) {
 		return false
 	}
+	if c.strTests != nil {
+		if held, decided := allHold(c.strTests, t); decided {
+			return held
+		}
+	}
 	return len(c.when) == 0 || c.when.match(t)
+}
+
+// allHold reports whether every string test holds for t. It decides (and
+// reports decided) unless an attribute it tests is missing from the
+// subject or not a string; the general test (anyOf.match) decides then.
+func allHold(tests []strTest, t *target) (held, decided bool) {
+	for i := range tests {
+		st := &tests[i]
+		s, ok := t.attrs[st.attr].(string)
+		if !ok {
+			return false, false
+		}
+		if !containsString(st.strs, s) {
+			return false, true
+		}
+	}
+	return true, true
 }
 
 // anyContains reports whether t is a member of any of the cohorts.

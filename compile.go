@@ -573,7 +573,7 @@ func ruleTest(cohorts []*cohort, when anyOf) *cohort {
 	case len(cohorts) == 1 && len(when) == 0:
 		return cohorts[0]
 	}
-	return &cohort{parents: cohorts, when: when, idx: -1}
+	return newCohort("", cohorts, when, -1)
 }
 
 // applyOverrides applies every layer's overrides: section (the last layer

@@ -76,7 +76,7 @@ type graph struct {
 
 // newCohort returns a compiled cohort with the next index.
 func (g *graph) newCohort(key string, when anyOf) *cohort {
-	co := &cohort{key: key, when: when, idx: int32(g.cohorts)}
+	co := newCohort(key, nil, when, int32(g.cohorts))
 	g.cohorts++
 	return co
 }
@@ -105,11 +105,12 @@ func (g *graph) clone(c *cohort) *cohort {
 	if g.clones == nil {
 		g.clones = map[*cohort]*cohort{}
 	}
-	n := &cohort{key: c.key, when: c.when, idx: -1}
+	idx := int32(-1)
 	if c.idx >= 0 {
-		n.idx = int32(g.cohorts)
+		idx = int32(g.cohorts)
 		g.cohorts++
 	}
+	n := newCohort(c.key, nil, c.when, idx)
 	g.clones[c] = n
 	for _, p := range c.parents {
 		n.parents = append(n.parents, g.clone(p))
