@@ -25,6 +25,11 @@ const bucketCount = 100000
 // allocating; longer inputs are concatenated on the heap.
 const bucketStackSize = 256
 
+// bucketShortSize is the length up to which saltedHash concatenates in a
+// smaller buffer: a flag key and a user id fit, and zeroing 64 bytes rather
+// than 256 is a tenth of the cost of the hash (docs/performance.md).
+const bucketShortSize = 64
+
 // bucketOf returns the bucket (0 ≤ bucket < bucketCount) of salt+value: the
 // murmur3 x86_32 hash (seed 0) of the UTF-8 bytes of the plain concatenation
 // salt+value, mapped by multiply-shift, (uint64(h) × 100000) >> 32, which has
@@ -50,13 +55,20 @@ func saltedHash(salt, value string) uint32 {
 		return murmur3.StringSum32(salt)
 	}
 	n := len(salt) + len(value)
-	if n > bucketStackSize {
-		return murmur3.StringSum32(salt + value)
+	switch {
+	case n <= bucketShortSize:
+		var buf [bucketShortSize]byte
+		return murmur3.Sum32(concat(buf[:0], salt, value))
+	case n <= bucketStackSize:
+		var buf [bucketStackSize]byte
+		return murmur3.Sum32(concat(buf[:0], salt, value))
 	}
-	var buf [bucketStackSize]byte
-	copy(buf[:], salt)
-	copy(buf[len(salt):], value)
-	return murmur3.Sum32(buf[:n])
+	return murmur3.StringSum32(salt + value)
+}
+
+// concat appends a and b to buf, which has room for both.
+func concat(buf []byte, a, b string) []byte {
+	return append(append(buf, a...), b...)
 }
 
 // saltedHashDigits is saltedHash for a value held in a byte slice (the
