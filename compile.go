@@ -526,7 +526,6 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 		f.rules = append(f.rules, r)
 	}
 	f.static = len(f.rules) == 0 && len(f.requires) == 0 && !timed
-	f.setDirect()
 	return f, probs
 }
 
@@ -633,7 +632,6 @@ func (s *snapshot) applyOverrides(layers []*docSpec) []*ParseError {
 		}
 		copied := *f
 		copied.override, copied.ovSource = v, o.source
-		copied.setDirect()
 		s.flags[f.key] = &copied
 		s.overrides = append(s.overrides, Override{Flag: f.key, Variant: v.name, Value: v.value, Source: o.source})
 	}

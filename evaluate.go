@@ -97,18 +97,17 @@ type Detail struct {
 // The fields evaluation reads come first, so that a flag costs one cache
 // line when a service evaluates many different flags.
 type compiledFlag struct {
-	direct bool // valid, enabled, not overridden, no requires: eval goes straight to the rules
-	static bool // no rules, no requires, no time part
-	memo   bool // evaluated with an evalMemo (see memo.go)
-	kind   valueKind
-	rules  []rule
-	def    *variant // nil: the caller's fallback
-
-	err      error // non-nil: the flag is invalid and serves the fallback
+	static   bool // no rules, no requires, no time part
+	memo     bool // evaluated with an evalMemo (see memo.go)
 	enabled  bool
-	off      *variant // nil: the caller's fallback
+	kind     valueKind
+	rules    []rule
+	def      *variant // nil: the caller's fallback
+	err      error    // non-nil: the flag is invalid and serves the fallback
 	override *variant // set by an overrides: entry
 	requires []prereq
+
+	off      *variant // nil: the caller's fallback
 	key      string
 	variants []variant
 	ovSource string
@@ -122,10 +121,10 @@ type compiledFlag struct {
 	fp          uint64         // the definition's fingerprint; 0 for a flag with none
 }
 
-// setDirect sets f.direct from the fields it summarizes; call it after
-// changing any of them.
-func (f *compiledFlag) setDirect() {
-	f.direct = f.err == nil && f.enabled && f.override == nil && len(f.requires) == 0
+// gated reports whether evaluation must pass gate before the rules: the
+// flag is invalid, disabled, overridden or has prerequisites.
+func (f *compiledFlag) gated() bool {
+	return f.err != nil || !f.enabled || f.override != nil || len(f.requires) > 0
 }
 
 type prereq struct {
@@ -239,7 +238,7 @@ func (s *snapshot) eval(key string, t *target, clk *clock, depth int, out *resul
 		s.evalMemoized(key, t, clk, depth, out)
 		return
 	}
-	if !f.direct && !s.gate(f, t, clk, depth, out) {
+	if f.gated() && !s.gate(f, t, clk, depth, out) {
 		return
 	}
 	for i := range f.rules {
@@ -260,9 +259,9 @@ func (s *snapshot) eval(key string, t *target, clk *clock, depth int, out *resul
 	*out = result{f: f, v: f.def, code: codeDefault}
 }
 
-// gate decides, for a flag that is not direct, whether evaluation goes on
-// to its rules; if not, it fills out: the flag is invalid, disabled,
-// overridden, or a prerequisite is not met.
+// gate decides, for a gated flag, whether evaluation goes on to its rules;
+// if not, it fills out: the flag is invalid, disabled, overridden, or a
+// prerequisite is not met.
 func (s *snapshot) gate(f *compiledFlag, t *target, clk *clock, depth int, out *result) bool {
 	if f.err != nil {
 		*out = result{f: f, err: f.err}

@@ -121,7 +121,6 @@ func (c *Client) testResult(snap *snapshot, key string, value any) result {
 		// A copy whose source names the test, sharing the variants.
 		copied := *f
 		copied.source, copied.override = testSource, nil
-		copied.setDirect()
 		f = &copied
 	}
 	value, isLit := testValue(value)
