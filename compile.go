@@ -437,6 +437,16 @@ func packKeys(keys []string) []string {
 	return out
 }
 
+// packedSalt returns salt, in the memory of key, the flag's packed key,
+// when the two are equal (the default salt): bucketing then hashes bytes
+// that the flags map has just compared, already in the cache.
+func packedSalt(salt, key string) string {
+	if salt == key {
+		return key
+	}
+	return salt
+}
+
 // compileFlag turns a flag's definition into its evaluable form; key is
 // fs.key, packed (see packKeys).
 func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*ParseError) {
@@ -475,7 +485,7 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 	for i := range fs.rules {
 		rs := &fs.rules[i]
 		r := rule{
-			salt:     fs.effectiveSalt(rs),
+			salt:     packedSalt(fs.effectiveSalt(rs), key),
 			by:       fs.effectiveBy(rs),
 			percent:  100000,
 			timed:    rs.hasFrom || rs.hasUntil,
@@ -492,9 +502,6 @@ func (c *compiler) compileFlag(fs *flagSpec, key string) (*compiledFlag, []*Pars
 				bounds:   rs.bounds,
 				cohorts:  refNames(rs.cohorts),
 			},
-		}
-		if r.salt == key {
-			r.salt = key // the packed copy
 		}
 		if r.more.name == "" {
 			r.more.name = "rules[" + strconv.Itoa(i) + "]"
