@@ -55,8 +55,19 @@ func (k valueKind) String() string {
 	return "unknown"
 }
 
+// onOff are the variants of every boolean flag that defines none: shared,
+// so that they cost no memory per flag and evaluations of many flags read
+// one pair that stays in the cache. Like every variant, they are never
+// modified once made.
+var onOff = [2]variant{
+	{name: "on", value: true, b: true},
+	{name: "off", value: false, b: false},
+}
+
 // variant is one named value of a flag, with the value prepared for every
-// getter so that serving it never converts or allocates.
+// getter so that serving it never converts or allocates. A variant is never
+// modified once made: compiled flags, their copies and snapshots share
+// them.
 type variant struct {
 	name  string
 	value any // what Detail.Value holds: bool, string, int64, float64; objects are copied from raw
@@ -854,10 +865,7 @@ func (p *parser) flag(e pair, path string) *flagSpec {
 		p.variants(f, fe.v, join(path, "variants"))
 	} else {
 		f.kind = kindBool
-		f.variants = []variant{
-			{name: "on", value: true, b: true},
-			{name: "off", value: false, b: false},
-		}
+		f.variants = onOff[:]
 	}
 	if len(f.variants) == 0 {
 		return f // the variants' problems are reported; nothing else can be checked
